@@ -1,0 +1,41 @@
+# Everything a fresh machine with Python 3.11+ needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint openapi install clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "bdtx-api needs Python 3.11 or newer (set PYTHON=python3.x)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Install, migrate, load the demo province and serve on http://127.0.0.1:8000 (/docs).
+run: install
+	$(BIN)/bdtx seed-demo
+	$(BIN)/bdtx serve
+
+## Install and run the test suite (SQLite; PostgreSQL when BDTX_TEST_DATABASE_URL is set).
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
+
+## Regenerate the published contract openapi/openapi.json.
+openapi: install
+	$(BIN)/bdtx openapi
+
+clean:
+	rm -rf $(VENV) bdtx.db bdtx.db-wal bdtx.db-shm

@@ -1,0 +1,1 @@
+"""bdtx-api: training governance and BDTX for Vietnamese education authorities."""

@@ -1,0 +1,155 @@
+"""People-facing text for problem details, in Vietnamese and English.
+
+Each problem ``code`` has a title and a detail template per language. ``detail`` follows
+the request's ``Accept-Language`` (``vi`` or ``en``); without one, the configured default.
+"""
+
+from typing import Any
+
+from starlette.requests import Request
+
+from app.core.config import get_settings
+
+# code -> language -> (title, detail template)
+MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
+    "validation_error": {
+        "vi": ("Dữ liệu không hợp lệ", "Dữ liệu gửi lên không hợp lệ: {fields}."),
+        "en": ("Invalid input", "The request has invalid fields: {fields}."),
+    },
+    "malformed_request": {
+        "vi": ("Yêu cầu sai cú pháp", "Không đọc được nội dung yêu cầu."),
+        "en": ("Malformed request", "The request body could not be parsed."),
+    },
+    "not_found": {
+        "vi": ("Không tìm thấy", "Không tìm thấy {resource} có mã {id}."),
+        "en": ("Not found", "No {resource} with id {id} was found."),
+    },
+    "route_not_found": {
+        "vi": ("Không tìm thấy", "Không có đường dẫn này."),
+        "en": ("Not found", "There is no such path."),
+    },
+    "method_not_allowed": {
+        "vi": ("Phương thức không được hỗ trợ", "Đường dẫn không hỗ trợ phương thức này."),
+        "en": ("Method not allowed", "This path does not support this method."),
+    },
+    "conflict": {
+        "vi": ("Xung đột dữ liệu", "Yêu cầu xung đột với dữ liệu hiện có."),
+        "en": ("Conflict", "The request conflicts with existing data."),
+    },
+    "external_code_taken": {
+        "vi": ("Mã định danh đã tồn tại", "Mã external_code '{value}' đã được dùng."),
+        "en": ("External code taken", "external_code '{value}' is already in use."),
+    },
+    "unit_has_children": {
+        "vi": (
+            "Đơn vị còn đơn vị trực thuộc",
+            "Không thể xoá đơn vị còn {count} đơn vị trực thuộc.",
+        ),
+        "en": ("Unit has children", "Cannot delete a unit that still has {count} child units."),
+    },
+    "unit_has_staff": {
+        "vi": ("Đơn vị còn nhân sự", "Không thể xoá đơn vị còn {count} nhân sự."),
+        "en": ("Unit has staff", "Cannot delete a unit that still has {count} staff."),
+    },
+    "unit_move_cycle": {
+        "vi": (
+            "Di chuyển tạo vòng lặp",
+            "Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.",
+        ),
+        "en": ("Move would create a cycle", "A unit cannot move under itself or its descendants."),
+    },
+    "unit_head_not_member": {
+        "vi": ("Thủ trưởng không thuộc đơn vị", "Nhân sự {staff_id} không thuộc đơn vị này."),
+        "en": ("Head is not a member", "Staff {staff_id} does not belong to this unit."),
+    },
+    "unit_has_records": {
+        "vi": (
+            "Đơn vị còn dữ liệu lịch sử",
+            "Không thể xoá đơn vị đã có nhân sự công tác; hãy giữ lại để tra cứu lịch sử.",
+        ),
+        "en": (
+            "Unit has records",
+            "Cannot delete a unit that staff have belonged to; it is kept for history.",
+        ),
+    },
+    "unknown_reference": {
+        "vi": ("Tham chiếu không tồn tại", "Không tìm thấy {field} = {id}."),
+        "en": ("Unknown reference", "{field} = {id} does not exist."),
+    },
+    "staff_same_unit": {
+        "vi": ("Cùng đơn vị", "Nhân sự đã thuộc đơn vị {unit_id}."),
+        "en": ("Same unit", "The staff member already belongs to unit {unit_id}."),
+    },
+    "precondition_required": {
+        "vi": ("Thiếu If-Match", "Cần gửi tiêu đề If-Match với ETag hiện tại của tài nguyên."),
+        "en": ("If-Match required", "Send an If-Match header with the resource's current ETag."),
+    },
+    "precondition_failed": {
+        "vi": (
+            "Dữ liệu đã thay đổi",
+            "Tài nguyên đã được cập nhật (phiên bản hiện tại {current}); hãy tải lại.",
+        ),
+        "en": (
+            "Precondition failed",
+            "The resource has changed (current version {current}); reload it.",
+        ),
+    },
+    "idempotency_key_reused": {
+        "vi": (
+            "Idempotency-Key đã dùng",
+            "Idempotency-Key này đã được dùng cho một yêu cầu có nội dung khác.",
+        ),
+        "en": (
+            "Idempotency-Key reused",
+            "This Idempotency-Key was already used with a different request body.",
+        ),
+    },
+    "idempotency_in_progress": {
+        "vi": (
+            "Yêu cầu trùng đang xử lý",
+            "Một yêu cầu khác với cùng Idempotency-Key vừa được xử lý; hãy gửi lại.",
+        ),
+        "en": (
+            "Duplicate request",
+            "A concurrent request with the same Idempotency-Key was processed; retry.",
+        ),
+    },
+    "invalid_cursor": {
+        "vi": ("Con trỏ không hợp lệ", "Giá trị cursor không hợp lệ."),
+        "en": ("Invalid cursor", "The cursor is not valid."),
+    },
+    "internal_error": {
+        "vi": ("Lỗi hệ thống", "Đã xảy ra lỗi; mã yêu cầu {request_id}."),
+        "en": ("Internal error", "Something went wrong; request id {request_id}."),
+    },
+}
+
+
+def language(request: Request | None) -> str:
+    """Pick ``vi`` or ``en`` from Accept-Language by quality, else the default."""
+    default: str = get_settings().default_language
+    header = request.headers.get("accept-language", "") if request else ""
+    best, best_q = default, -1.0
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        lang = tag.strip().lower()[:2]
+        if lang not in ("vi", "en"):
+            continue
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def render(code: str, lang: str, params: dict[str, Any]) -> tuple[str, str]:
+    entry = MESSAGES.get(code) or MESSAGES["conflict"]
+    title, template = entry.get(lang) or entry["en"]
+    try:
+        return title, template.format(**params)
+    except (KeyError, IndexError):
+        return title, title

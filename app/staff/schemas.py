@@ -1,0 +1,90 @@
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.staff.models import Gender, StaffCategory, StaffStatus
+from app.units.models import EducationLevel
+from app.units.schemas import ExternalCode, Name, Reason
+
+TitleRank = Annotated[
+    str,
+    StringConstraints(max_length=32, pattern=r"^V\.\d{2}\.\d{2}\.\d{2}$"),
+]
+Subject = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+ShortText = Annotated[str, StringConstraints(max_length=255)]
+Email = Annotated[str, StringConstraints(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class StaffFields(InputModel):
+    position: ShortText | None = Field(default=None, description="Chức vụ, e.g. Hiệu trưởng.")
+    subjects: list[Subject] = Field(default_factory=list, max_length=20)
+    education_level: EducationLevel | None = None
+    title_rank: TitleRank | None = Field(
+        default=None, description="Mã hạng chức danh nghề nghiệp, e.g. V.07.05.14."
+    )
+    date_of_birth: date | None = None
+    gender: Gender | None = None
+    email: Email | None = None
+
+
+class StaffCreate(StaffFields):
+    external_code: ExternalCode
+    full_name: Name
+    unit_id: int
+    category: StaffCategory
+    status: StaffStatus = StaffStatus.active
+
+
+class StaffUpdate(PatchModel):
+    """Only the fields sent change. Moving to another unit goes through `/transfer`."""
+
+    NOT_NULL = frozenset({"external_code", "full_name", "category", "subjects", "status"})
+
+    external_code: ExternalCode | None = None
+    full_name: Name | None = None
+    category: StaffCategory | None = None
+    position: ShortText | None = None
+    subjects: list[Subject] | None = Field(default=None, max_length=20)
+    education_level: EducationLevel | None = None
+    title_rank: TitleRank | None = None
+    date_of_birth: date | None = None
+    gender: Gender | None = None
+    email: Email | None = None
+    status: StaffStatus | None = None
+
+
+class StaffTransfer(InputModel):
+    unit_id: int = Field(description="The unit the person moves to.")
+    reason: Reason | None = None
+    decision_number: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        default=None, description="Số quyết định điều động."
+    )
+
+
+class StaffRead(ReadModel):
+    id: int
+    external_code: str
+    full_name: str
+    unit_id: int
+    category: StaffCategory
+    position: str | None
+    subjects: list[str]
+    education_level: EducationLevel | None
+    title_rank: str | None
+    date_of_birth: date | None
+    gender: Gender | None
+    email: str | None
+    status: StaffStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class StaffAssignmentRead(ReadModel):
+    unit_id: int
+    started_at: datetime
+    ended_at: datetime | None
+    reason: str | None
+    decision_number: str | None

@@ -1,0 +1,147 @@
+"""Staff: people of a unit; a transfer keeps who belonged where and when."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import literal, or_, select, update
+from sqlmodel import Session
+
+from app.core.concurrency import check_version
+from app.core.errors import Conflict, NotFound
+from app.core.model_base import utcnow
+from app.core.pagination import PageParams, paginate
+from app.core.text import fold
+from app.staff.models import Staff, StaffAssignment, StaffCategory, StaffStatus
+from app.staff.schemas import StaffCreate, StaffTransfer, StaffUpdate
+from app.units.models import EducationLevel, Unit
+from app.units.service import require_unit, subtree_ids
+
+
+def get_staff(session: Session, staff_id: int) -> Staff:
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound("staff", staff_id)
+    return staff
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_staff(
+    session: Session,
+    page: PageParams,
+    *,
+    unit_id: int | None = None,
+    include_descendants: bool = False,
+    category: StaffCategory | None = None,
+    education_level: EducationLevel | None = None,
+    status: StaffStatus | None = None,
+    q: str | None = None,
+    external_code: str | None = None,
+) -> tuple[Sequence[Staff], str | None]:
+    stmt = select(Staff)
+    if unit_id is not None:
+        scope = subtree_ids(unit_id) if include_descendants else select(literal(unit_id))
+        stmt = stmt.where(Staff.unit_id.in_(scope))
+    if category is not None:
+        stmt = stmt.where(Staff.category == category)
+    if education_level is not None:
+        stmt = stmt.where(Staff.education_level == education_level)
+    if status is not None:
+        stmt = stmt.where(Staff.status == status)
+    if external_code is not None:
+        stmt = stmt.where(Staff.external_code == external_code)
+    for word in fold(q or "").split():
+        # every word must appear, in any order: "an nguyen" also finds "Nguyễn Văn An"
+        stmt = stmt.where(Staff.name_search.like(f"%{_escape_like(word)}%", escape="\\"))
+    return paginate(session, stmt, Staff.id, page)
+
+
+def _ensure_code_free(session: Session, code: str, own_id: int | None = None) -> None:
+    found = session.scalar(select(Staff.id).where(Staff.external_code == code))
+    if found is not None and found != own_id:
+        raise Conflict("external_code_taken", value=code)
+
+
+def create_staff(session: Session, data: StaffCreate) -> Staff:
+    require_unit(session, data.unit_id, "unit_id")
+    _ensure_code_free(session, data.external_code)
+    staff = Staff(**data.model_dump(), name_search=fold(data.full_name))
+    session.add(staff)
+    session.flush()
+    assert staff.id is not None
+    session.add(StaffAssignment(staff_id=staff.id, unit_id=data.unit_id, started_at=utcnow()))
+    session.flush()
+    return staff
+
+
+def update_staff(session: Session, staff: Staff, data: StaffUpdate, expected_version: int) -> Staff:
+    check_version(staff.version, expected_version)
+    changes = data.model_dump(exclude_unset=True)
+    if "external_code" in changes:
+        _ensure_code_free(session, changes["external_code"], staff.id)
+    if "full_name" in changes:
+        changes["name_search"] = fold(changes["full_name"])
+    for field, value in changes.items():
+        setattr(staff, field, value)
+    session.flush()
+    return staff
+
+
+def transfer_staff(
+    session: Session, staff: Staff, data: StaffTransfer, expected_version: int
+) -> Staff:
+    check_version(staff.version, expected_version)
+    require_unit(session, data.unit_id, "unit_id")
+    if data.unit_id == staff.unit_id:
+        raise Conflict("staff_same_unit", unit_id=data.unit_id)
+    now = utcnow()
+    session.execute(
+        update(StaffAssignment)
+        .where(StaffAssignment.staff_id == staff.id, StaffAssignment.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    # a head who leaves stops being the head of the old unit
+    session.execute(
+        update(Unit)
+        .where(Unit.id == staff.unit_id, Unit.head_staff_id == staff.id)
+        .values(head_staff_id=None, version=Unit.version + 1)
+    )
+    assert staff.id is not None
+    session.add(
+        StaffAssignment(
+            staff_id=staff.id,
+            unit_id=data.unit_id,
+            started_at=now,
+            reason=data.reason,
+            decision_number=data.decision_number,
+        )
+    )
+    staff.unit_id = data.unit_id
+    session.flush()
+    return staff
+
+
+def unit_history(session: Session, staff: Staff) -> Sequence[StaffAssignment]:
+    stmt = (
+        select(StaffAssignment)
+        .where(StaffAssignment.staff_id == staff.id)
+        .order_by(StaffAssignment.started_at, StaffAssignment.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def unit_at(session: Session, staff_id: int, when: datetime) -> int | None:
+    """The unit a person belonged to at ``when``: records keep the unit of their time."""
+    stmt = (
+        select(StaffAssignment.unit_id)
+        .where(
+            StaffAssignment.staff_id == staff_id,
+            StaffAssignment.started_at <= when,
+            or_(StaffAssignment.ended_at.is_(None), StaffAssignment.ended_at > when),
+        )
+        .order_by(StaffAssignment.started_at.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)

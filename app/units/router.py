@@ -1,0 +1,114 @@
+from typing import Annotated
+
+from fastapi import Query, Response, status
+
+from app.core.concurrency import IfMatchDep, set_etag
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
+from app.core.idempotency import IdempotencyDep
+from app.core.pagination import PageDep
+from app.core.routing import api_router
+from app.core.schemas import Page
+from app.units import service
+from app.units.models import UnitKind
+from app.units.schemas import UnitCreate, UnitMoveRead, UnitMoveRequest, UnitRead, UnitUpdate
+
+router = api_router("/api/v1/units", "units")
+
+WRITE_PROBLEMS = problem_responses(404, 409, 412, 428)
+
+
+@router.get("", name="units-list", response_model=Page[UnitRead])
+def list_units(
+    session: SessionDep,
+    page: PageDep,
+    parent_id: int | None = None,
+    kind: UnitKind | None = None,
+    unit_id: Annotated[int | None, Query(description="Only this unit (and its subtree)")] = None,
+    include_descendants: Annotated[
+        bool, Query(description="With `unit_id`: the whole subtree")
+    ] = False,
+    external_code: str | None = None,
+) -> Page[UnitRead]:
+    items, cursor = service.list_units(
+        session,
+        page,
+        parent_id=parent_id,
+        kind=kind,
+        unit_id=unit_id,
+        include_descendants=include_descendants,
+        external_code=external_code,
+    )
+    return Page(items=[UnitRead.model_validate(u) for u in items], next_cursor=cursor)
+
+
+@router.post(
+    "",
+    name="units-create",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UnitRead,
+    dependencies=[IdempotencyDep],
+    responses=problem_responses(409),
+)
+def create_unit(session: SessionDep, body: UnitCreate, response: Response) -> UnitRead:
+    unit = service.create_unit(session, body)
+    response.headers["Location"] = f"{router.prefix}/{unit.id}"
+    set_etag(response, unit.version)
+    return UnitRead.model_validate(unit)
+
+
+@router.get("/{unit_id}", name="units-get", responses=problem_responses(404))
+def get_unit(session: SessionDep, unit_id: int, response: Response) -> UnitRead:
+    unit = service.get_unit(session, unit_id)
+    set_etag(response, unit.version)
+    return UnitRead.model_validate(unit)
+
+
+@router.patch("/{unit_id}", name="units-update", responses=WRITE_PROBLEMS)
+def update_unit(
+    session: SessionDep, unit_id: int, body: UnitUpdate, version: IfMatchDep, response: Response
+) -> UnitRead:
+    unit = service.update_unit(session, service.get_unit(session, unit_id), body, version)
+    set_etag(response, unit.version)
+    return UnitRead.model_validate(unit)
+
+
+@router.delete(
+    "/{unit_id}",
+    name="units-delete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=WRITE_PROBLEMS,
+)
+def delete_unit(session: SessionDep, unit_id: int, version: IfMatchDep) -> Response:
+    service.delete_unit(session, service.get_unit(session, unit_id), version)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{unit_id}/move",
+    name="units-move",
+    dependencies=[IdempotencyDep],
+    responses=WRITE_PROBLEMS,
+)
+def move_unit(
+    session: SessionDep,
+    unit_id: int,
+    body: UnitMoveRequest,
+    version: IfMatchDep,
+    response: Response,
+) -> UnitRead:
+    """Re-parent a unit with its whole subtree; refuses cycles; the move is kept in history."""
+    unit = service.move_unit(session, service.get_unit(session, unit_id), body, version)
+    set_etag(response, unit.version)
+    return UnitRead.model_validate(unit)
+
+
+@router.get(
+    "/{unit_id}/moves",
+    name="units-moves",
+    response_model=list[UnitMoveRead],
+    responses=problem_responses(404),
+)
+def list_moves(session: SessionDep, unit_id: int) -> list[UnitMoveRead]:
+    moves = service.list_moves(session, service.get_unit(session, unit_id))
+    return [UnitMoveRead.model_validate(m) for m in moves]

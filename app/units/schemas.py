@@ -1,0 +1,60 @@
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.units.models import EducationLevel, UnitKind
+
+ExternalCode = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-/]+$")
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class UnitCreate(InputModel):
+    external_code: ExternalCode
+    name: Name
+    kind: UnitKind
+    education_levels: list[EducationLevel] = Field(default_factory=list, max_length=5)
+    parent_id: int | None = Field(default=None, description="The managing unit; null for a root.")
+
+
+class UnitUpdate(PatchModel):
+    """Only the fields sent change. Re-parenting goes through `POST /units/{id}/move`."""
+
+    NOT_NULL = frozenset({"external_code", "name", "kind", "education_levels"})
+
+    external_code: ExternalCode | None = None
+    name: Name | None = None
+    kind: UnitKind | None = None
+    education_levels: list[EducationLevel] | None = Field(default=None, max_length=5)
+    head_staff_id: int | None = Field(default=None, description="A staff member of this unit.")
+
+
+class UnitMoveRequest(InputModel):
+    new_parent_id: int | None = Field(description="The new managing unit; null makes a root.")
+    reason: Reason
+
+
+class UnitRead(ReadModel):
+    id: int
+    external_code: str
+    name: str
+    kind: UnitKind
+    education_levels: list[EducationLevel]
+    parent_id: int | None
+    head_staff_id: int | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class UnitMoveRead(ReadModel):
+    id: int
+    unit_id: int
+    from_parent_id: int | None
+    to_parent_id: int | None
+    reason: str
+    moved_at: datetime

@@ -1,0 +1,56 @@
+"""Small typed factories: build through the services, flush, return the object."""
+
+import itertools
+from typing import Any
+
+from sqlmodel import Session
+
+from app.staff.models import Staff, StaffCategory
+from app.staff.schemas import StaffCreate
+from app.staff.service import create_staff
+from app.units.models import Unit, UnitKind
+from app.units.schemas import UnitCreate
+from app.units.service import create_unit
+
+_seq = itertools.count(1)
+
+
+def make_unit(
+    session: Session, parent: Unit | None = None, kind: UnitKind = UnitKind.school, **kw: Any
+) -> Unit:
+    n = next(_seq)
+    data = {
+        "external_code": f"U{n:06d}",
+        "name": f"Trường thử nghiệm số {n}",
+        "kind": kind,
+        "parent_id": parent.id if parent else None,
+        **kw,
+    }
+    return create_unit(session, UnitCreate(**data))
+
+
+def make_staff(session: Session, unit: Unit, **kw: Any) -> Staff:
+    n = next(_seq)
+    data = {
+        "external_code": f"S{n:06d}",
+        "full_name": f"Nguyễn Văn Thử {n}",
+        "unit_id": unit.id,
+        "category": StaffCategory.teacher,
+        **kw,
+    }
+    return create_staff(session, StaffCreate(**data))
+
+
+def make_tree(session: Session) -> dict[str, Unit]:
+    """Sở → two district offices → a school each, plus a school directly under the Sở."""
+    so = make_unit(session, kind=UnitKind.department, name="Sở GD&ĐT thử nghiệm")
+    d1 = make_unit(session, so, UnitKind.district_office, name="Phòng GD&ĐT A")
+    d2 = make_unit(session, so, UnitKind.district_office, name="Phòng GD&ĐT B")
+    return {
+        "so": so,
+        "d1": d1,
+        "d2": d2,
+        "s1": make_unit(session, d1, name="Trường THCS A1"),
+        "s2": make_unit(session, d2, name="Trường THCS B1"),
+        "thpt": make_unit(session, so, name="Trường THPT trực thuộc Sở"),
+    }

@@ -34,6 +34,39 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    """A system-wide admin; the password comes from stdin when piped, else a prompt."""
+    import getpass
+
+    from sqlmodel import Session
+
+    from app.auth.service import create_admin
+    from app.core.db import get_engine
+    from app.core.errors import AppError
+    from app.core.migrate import upgrade
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Mật khẩu: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != password:
+            print("Hai lần nhập không khớp.", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 10:
+        print("Mật khẩu cần ít nhất 10 ký tự.", file=sys.stderr)
+        return 1
+    upgrade()
+    with Session(get_engine()) as session:
+        try:
+            create_admin(session, args.username, password)
+        except AppError:
+            print(f"Tên đăng nhập '{args.username}' đã tồn tại.", file=sys.stderr)
+            return 1
+        session.commit()
+    print(f"Đã tạo quản trị viên {args.username}.")
+    return 0
+
+
 def cmd_seed_demo(_: argparse.Namespace) -> int:
     from app.core.migrate import upgrade
     from app.demo import seed_demo
@@ -67,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     sub.add_parser("migrate", help="apply Alembic migrations up to head")
+    admin = sub.add_parser("create-admin", help="create a system-wide admin")
+    admin.add_argument("username")
     sub.add_parser("seed-demo", help="load a small demo province (idempotent)")
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi/openapi.json")
@@ -77,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "migrate": cmd_migrate,
+    "create-admin": cmd_create_admin,
     "seed-demo": cmd_seed_demo,
     "openapi": cmd_openapi,
 }

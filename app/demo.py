@@ -6,8 +6,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.auth.actor import system_actor
+from app.auth.models import Role, RoleAssignment, User
 from app.core.db import get_engine
-from app.staff.models import Gender, StaffCategory
+from app.core.security import hash_password
+from app.staff.models import Gender, Staff, StaffCategory
 from app.staff.schemas import StaffCreate
 from app.staff.service import create_staff
 from app.units.models import EducationLevel, Unit, UnitKind
@@ -15,6 +18,7 @@ from app.units.schemas import UnitCreate, UnitUpdate
 from app.units.service import create_unit, update_unit
 
 L = EducationLevel
+SYSTEM = system_actor("seed-demo")
 # (code, name, kind, levels, parent code)
 UNITS: list[tuple[str, str, UnitKind, list[EducationLevel], str | None]] = [
     ("BGDDT", "Bộ Giáo dục và Đào tạo", UnitKind.ministry, [], None),
@@ -79,6 +83,7 @@ def _seed_school_staff(session: Session, rng: random.Random, unit: Unit, code: s
         manager = i == 0
         staff = create_staff(
             session,
+            SYSTEM,
             StaffCreate(
                 external_code=f"{code}-{i + 1:03d}",
                 full_name=name,
@@ -94,7 +99,48 @@ def _seed_school_staff(session: Session, rng: random.Random, unit: Unit, code: s
             ),
         )
         head_id = head_id or staff.id
-    update_unit(session, unit, UnitUpdate(head_staff_id=head_id), unit.version)
+    update_unit(session, SYSTEM, unit, UnitUpdate(head_staff_id=head_id), unit.version)
+
+
+DEMO_PASSWORD = "bdtx-demo-2024"
+# (username, role, unit code or None for system-wide, staff code to link)
+DEMO_USERS: list[tuple[str, Role, str | None, str | None]] = [
+    ("admin", Role.admin, None, None),
+    ("so.canbo", Role.department_officer, "SGD-BP", None),
+    ("phong.dongxoai", Role.department_officer, "PGD-DX", None),
+    ("hieutruong.thcstp", Role.unit_head, "THCS-TP", "THCS-TP-001"),
+    ("giaovien.thcstp", Role.staff, "THCS-TP", "THCS-TP-002"),
+    ("tochuc.so", Role.organizer, "SGD-BP", None),
+    ("thanhtra.so", Role.inspector, "SGD-BP", None),
+    ("tichhop.dongxoai", Role.integration, "PGD-DX", None),
+]
+
+
+def _seed_users(session: Session, units: dict[str, int]) -> None:
+    password_hash = hash_password(DEMO_PASSWORD)
+    for username, role, unit_code, staff_code in DEMO_USERS:
+        staff_id = (
+            session.scalar(select(Staff.id).where(Staff.external_code == staff_code))
+            if staff_code
+            else None
+        )
+        user = User(
+            username=username,
+            password_hash=password_hash,
+            full_name=username,
+            staff_id=staff_id,
+        )
+        session.add(user)
+        session.flush()
+        unit_id = units[unit_code] if unit_code else None
+        session.add(RoleAssignment(user_id=user.id or 0, role=role, unit_id=unit_id))
+    session.flush()
+
+
+def credentials() -> str:
+    rows = [f"  {u:<20} {r.value:<20} {c or 'toàn hệ thống'}" for u, r, c, _ in DEMO_USERS]
+    header = f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):"
+    return "\n".join([header, *rows])
 
 
 def seed_demo() -> str:
@@ -102,11 +148,12 @@ def seed_demo() -> str:
     rng = random.Random(2024)
     with Session(get_engine(), expire_on_commit=False) as session:
         if session.scalar(select(Unit.id).where(Unit.external_code == "SGD-BP")):
-            return "Dữ liệu mẫu đã có sẵn; không thay đổi gì."
+            return "Dữ liệu mẫu đã có sẵn; không thay đổi gì.\n" + credentials()
         ids: dict[str, int] = {}
         for code, name, kind, levels, parent in UNITS:
             unit = create_unit(
                 session,
+                SYSTEM,
                 UnitCreate(
                     external_code=code,
                     name=name,
@@ -118,9 +165,10 @@ def seed_demo() -> str:
             ids[code] = unit.id or 0
             if kind in (UnitKind.school, UnitKind.center):
                 _seed_school_staff(session, rng, unit, code)
+        _seed_users(session, ids)
         session.commit()
     schools = sum(1 for u in UNITS if u[2] in (UnitKind.school, UnitKind.center))
     return (
         f"Đã tạo dữ liệu mẫu: {len(UNITS)} đơn vị, {schools * STAFF_PER_SCHOOL} nhân sự "
-        "(Sở GD&ĐT tỉnh Bình Phước)."
+        "(Sở GD&ĐT tỉnh Bình Phước).\n" + credentials()
     )

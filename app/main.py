@@ -1,7 +1,18 @@
 """Application factory."""
 
-from fastapi import FastAPI
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from fastapi import FastAPI
+from sqlmodel import Session
+
+from app.audit import service as audit
+from app.audit.router import router as audit_router
+from app.auth.router import auth_router, keys_router, me_router, users_router
+from app.auth.service import admin_exists, create_admin
+from app.core.config import get_settings
+from app.core.db import get_engine
 from app.core.errors import install_error_handlers
 from app.core.health import router as health_router
 from app.core.idempotency import IdempotentReplay
@@ -9,6 +20,8 @@ from app.core.middleware import RequestIdMiddleware
 from app.core.routing import operation_id, replay_handler
 from app.staff.router import router as staff_router
 from app.units.router import router as units_router
+
+log = logging.getLogger("bdtx")
 
 DESCRIPTION = """
 REST API for governing staff training in Vietnamese education authorities (Sở GD&ĐT,
@@ -18,22 +31,54 @@ events, violations, and the yearly BDTX cycle.
 Conventions: errors are `application/problem+json` with a stable `code`; lists use keyset
 pagination (`limit`, `cursor` → `next_cursor`); writes to versioned resources need
 `If-Match` with the `ETag` from the last read; `POST` accepts `Idempotency-Key`.
+Authenticate with `POST /api/v1/auth/token` (bearer JWT) or an API key
+(`Authorization: Bearer bdtx_…` or `X-API-Key`). Objects outside the caller's units are 404.
 """
 
 
+def bootstrap_admin() -> None:
+    """Create the first admin from BDTX_ADMIN_USERNAME / BDTX_ADMIN_PASSWORD, once."""
+    settings = get_settings()
+    if not (settings.admin_username and settings.admin_password):
+        return
+    with Session(get_engine()) as session:
+        if admin_exists(session):
+            return
+        create_admin(session, settings.admin_username, settings.admin_password.get_secret_value())
+        session.commit()
+    log.info("created the first admin %s", settings.admin_username)
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    bootstrap_admin()
+    yield
+
+
 def create_app() -> FastAPI:
+    get_settings()  # refuse to start on bad settings (e.g. the default secret in production)
+    audit.install()
     app = FastAPI(
         title="bdtx-api",
         version="0.1.0",
         description=DESCRIPTION,
         generate_unique_id_function=operation_id,
+        lifespan=lifespan,
     )
     install_error_handlers(app)
     app.add_exception_handler(IdempotentReplay, replay_handler)
     app.add_middleware(RequestIdMiddleware)
-    app.include_router(health_router)
-    app.include_router(units_router)
-    app.include_router(staff_router)
+    for router in (
+        health_router,
+        auth_router,
+        me_router,
+        users_router,
+        keys_router,
+        units_router,
+        staff_router,
+        audit_router,
+    ):
+        app.include_router(router)
     return app
 
 

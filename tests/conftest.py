@@ -9,8 +9,12 @@ that is rolled back.
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+# Before any app import: tests run as "test", which refuses the public development key.
+os.environ["BDTX_ENV"] = "test"
+os.environ.setdefault("BDTX_SECRET_KEY", "test-" + uuid.uuid4().hex + uuid.uuid4().hex)
 
 import pytest
 from fastapi import Request
@@ -18,10 +22,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 
+from app.auth.models import Role
 from app.core import config, db
 from app.core.db import get_session, make_engine
 from app.core.migrate import alembic_config
 from app.main import create_app
+from app.units.models import Unit
+from tests.factories import auth_headers, make_user
 
 PG_URL = os.environ.get("BDTX_TEST_DATABASE_URL")
 
@@ -66,7 +73,6 @@ def fresh_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[obj
 def database_url(fresh_database_url: object) -> Iterator[str]:
     url = fresh_database_url()  # type: ignore[operator]
     os.environ["BDTX_DATABASE_URL"] = url
-    os.environ["BDTX_ENV"] = "test"
     config.get_settings.cache_clear()
     db.get_engine.cache_clear()
     db.get_write_engine.cache_clear()
@@ -117,22 +123,52 @@ def app(connection: Connection) -> object:
 
 
 @pytest.fixture
-def client(app: object) -> Iterator[TestClient]:
+def anon(app: object) -> Iterator[TestClient]:
+    """No credentials."""
     with TestClient(app, raise_server_exceptions=False) as c:  # type: ignore[arg-type]
         yield c
+
+
+ClientFor = Callable[..., TestClient]
+
+
+@pytest.fixture
+def client_for(app: object, session: Session) -> ClientFor:
+    """``client_for(Role.unit_head, unit)``: a client acting as a new user with that role."""
+
+    def make(role: Role, unit: Unit | None = None, **kw: object) -> TestClient:
+        user = make_user(session, [(role, unit)], **kw)
+        return TestClient(
+            app,  # type: ignore[arg-type]
+            raise_server_exceptions=False,
+            headers=auth_headers(user),
+        )
+
+    return make
+
+
+@pytest.fixture
+def client(anon: TestClient, client_for: ClientFor) -> TestClient:
+    """A system-wide admin: for tests about behaviour rather than permissions."""
+    return client_for(Role.admin, None)
 
 
 @pytest.fixture
 def committed_client(engine: Engine) -> Iterator[TestClient]:
     """A client on the real engine: commits are real (for concurrency tests); cleaned after."""
-    with TestClient(create_app(), raise_server_exceptions=False) as c:
+    with Session(engine) as s:
+        admin = make_user(s, [(Role.admin, None)])
+        s.commit()
+        headers = auth_headers(admin)
+    with TestClient(create_app(), raise_server_exceptions=False, headers=headers) as c:
         yield c
     with engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             if table.name == "unit":
                 conn.execute(table.update().values(head_staff_id=None))
         for table in reversed(SQLModel.metadata.sorted_tables):
-            conn.execute(table.delete())
+            if table.name != "audit_log":  # append-only, even for tests
+                conn.execute(table.delete())
 
 
 @pytest.fixture

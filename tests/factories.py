@@ -1,10 +1,14 @@
 """Small typed factories: build through the services, flush, return the object."""
 
 import itertools
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session
 
+from app.auth.actor import system_actor
+from app.auth.models import Role, RoleAssignment, User
+from app.core.security import create_access_token, hash_password
 from app.staff.models import Staff, StaffCategory
 from app.staff.schemas import StaffCreate
 from app.staff.service import create_staff
@@ -13,6 +17,7 @@ from app.units.schemas import UnitCreate
 from app.units.service import create_unit
 
 _seq = itertools.count(1)
+SYSTEM = system_actor("tests")
 
 
 def make_unit(
@@ -26,7 +31,7 @@ def make_unit(
         "parent_id": parent.id if parent else None,
         **kw,
     }
-    return create_unit(session, UnitCreate(**data))
+    return create_unit(session, SYSTEM, UnitCreate(**data))
 
 
 def make_staff(session: Session, unit: Unit, **kw: Any) -> Staff:
@@ -38,7 +43,7 @@ def make_staff(session: Session, unit: Unit, **kw: Any) -> Staff:
         "category": StaffCategory.teacher,
         **kw,
     }
-    return create_staff(session, StaffCreate(**data))
+    return create_staff(session, SYSTEM, StaffCreate(**data))
 
 
 def make_tree(session: Session) -> dict[str, Unit]:
@@ -54,3 +59,40 @@ def make_tree(session: Session) -> dict[str, Unit]:
         "s2": make_unit(session, d2, name="Trường THCS B1"),
         "thpt": make_unit(session, so, name="Trường THPT trực thuộc Sở"),
     }
+
+
+PASSWORD = "mat-khau-thu-nghiem"
+
+
+@lru_cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
+
+
+def make_user(
+    session: Session,
+    grants: list[tuple[Role, Unit | None]] = (),  # type: ignore[assignment]
+    staff: Staff | None = None,
+    **kw: Any,
+) -> User:
+    n = next(_seq)
+    user = User(
+        username=kw.pop("username", f"user{n}"),
+        password_hash=_password_hash(),
+        full_name=kw.pop("full_name", f"Người dùng {n}"),
+        staff_id=staff.id if staff else None,
+        **kw,
+    )
+    session.add(user)
+    session.flush()
+    for role, unit in grants:
+        session.add(
+            RoleAssignment(user_id=user.id or 0, role=role, unit_id=unit.id if unit else None)
+        )
+    session.flush()
+    return user
+
+
+def auth_headers(user: User, minutes: int | None = None) -> dict[str, str]:
+    token, _ = create_access_token(user.id or 0, minutes)
+    return {"Authorization": f"Bearer {token}"}

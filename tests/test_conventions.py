@@ -76,7 +76,7 @@ def test_missing_object_and_unknown_route_are_404_problems(client: TestClient) -
 def test_detail_language_follows_accept_language(client: TestClient) -> None:
     vi = client.get("/api/v1/units/424242", headers={"Accept-Language": "vi"}).json()
     en = client.get("/api/v1/units/424242", headers={"Accept-Language": "en-US,vi;q=0.5"}).json()
-    assert vi["detail"] == "Không tìm thấy unit có mã 424242."
+    assert vi["detail"] == "Không tìm thấy đơn vị có mã 424242."
     assert en["detail"] == "No unit with id 424242 was found."
 
 

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me"
@@ -24,6 +24,25 @@ class Settings(BaseSettings):
     # Language of problem details when the client sends no Accept-Language.
     default_language: Literal["vi", "en"] = "vi"
     sql_echo: bool = False
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # First admin, created at start-up when no admin exists yet.
+    admin_username: str | None = None
+    admin_password: SecretStr | None = None
+    # Login throttling: this many failures for a username within the window locks it.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    login_lockout_seconds: int = Field(default=300, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        if self.env != "development" and self.secret_key.get_secret_value() == DEFAULT_SECRET:
+            raise ValueError(
+                f"BDTX_SECRET_KEY must be set when BDTX_ENV={self.env}: "
+                "the default key is public and only for development"
+            )
+        if len(self.secret_key.get_secret_value()) < 32 and self.env == "production":
+            raise ValueError("BDTX_SECRET_KEY must be at least 32 characters in production")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

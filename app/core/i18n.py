@@ -118,6 +118,66 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "vi": ("Con trỏ không hợp lệ", "Giá trị cursor không hợp lệ."),
         "en": ("Invalid cursor", "The cursor is not valid."),
     },
+    "unauthorized": {
+        "vi": ("Chưa xác thực", "Cần đăng nhập: gửi Authorization: Bearer <token> hoặc X-API-Key."),
+        "en": ("Unauthorized", "Authentication required: send Authorization: Bearer or X-API-Key."),
+    },
+    "invalid_token": {
+        "vi": ("Token không hợp lệ", "Token không hợp lệ hoặc đã hết hạn; hãy đăng nhập lại."),
+        "en": ("Invalid token", "The token is invalid or has expired; log in again."),
+    },
+    "invalid_api_key": {
+        "vi": ("Khoá API không hợp lệ", "Khoá API không hợp lệ hoặc đã bị thu hồi."),
+        "en": ("Invalid API key", "The API key is invalid or has been revoked."),
+    },
+    "invalid_credentials": {
+        "vi": ("Đăng nhập thất bại", "Tên đăng nhập hoặc mật khẩu không đúng."),
+        "en": ("Login failed", "Wrong username or password."),
+    },
+    "too_many_attempts": {
+        "vi": (
+            "Quá nhiều lần đăng nhập sai",
+            "Tài khoản tạm khoá do đăng nhập sai nhiều lần; thử lại sau {seconds} giây.",
+        ),
+        "en": (
+            "Too many failed logins",
+            "Too many failed logins for this username; retry in {seconds} seconds.",
+        ),
+    },
+    "forbidden": {
+        "vi": ("Không có quyền", "Vai trò của bạn không có quyền {permission} tại đơn vị này."),
+        "en": ("Forbidden", "Your roles do not carry '{permission}' at this unit."),
+    },
+    "role_too_wide": {
+        "vi": ("Vượt quyền", "Không được cấp vai trò {role} cao hơn vai trò của chính mình."),
+        "en": ("Role too wide", "You cannot grant the role {role}: it is wider than your own."),
+    },
+    "username_taken": {
+        "vi": ("Tên đăng nhập đã tồn tại", "Tên đăng nhập '{value}' đã được dùng."),
+        "en": ("Username taken", "The username '{value}' is already in use."),
+    },
+    "staff_already_linked": {
+        "vi": ("Nhân sự đã có tài khoản", "Nhân sự {staff_id} đã gắn với một tài khoản khác."),
+        "en": ("Staff already linked", "Staff {staff_id} is already linked to another user."),
+    },
+    "user_needs_scope": {
+        "vi": (
+            "Tài khoản cần đơn vị",
+            "Hãy cấp ít nhất một vai trò hoặc gắn với một nhân sự trong phạm vi quản lý.",
+        ),
+        "en": (
+            "User needs a scope",
+            "Give the user at least one role or link a staff member within your scope.",
+        ),
+    },
+    "role_already_granted": {
+        "vi": ("Vai trò đã có", "Tài khoản đã có vai trò này tại đơn vị này."),
+        "en": ("Role already granted", "The user already holds this role at this unit."),
+    },
+    "api_key_revoked": {
+        "vi": ("Khoá đã thu hồi", "Khoá API này đã bị thu hồi."),
+        "en": ("Key revoked", "This API key has already been revoked."),
+    },
     "internal_error": {
         "vi": ("Lỗi hệ thống", "Đã xảy ra lỗi; mã yêu cầu {request_id}."),
         "en": ("Internal error", "Something went wrong; request id {request_id}."),
@@ -146,7 +206,19 @@ def language(request: Request | None) -> str:
     return best
 
 
+# Resource names as they appear in Vietnamese details ("Không tìm thấy đơn vị có mã 5").
+RESOURCES_VI = {
+    "unit": "đơn vị",
+    "staff": "nhân sự",
+    "user": "tài khoản",
+    "role_assignment": "vai trò",
+    "api_key": "khoá API",
+}
+
+
 def render(code: str, lang: str, params: dict[str, Any]) -> tuple[str, str]:
+    if lang == "vi" and "resource" in params:
+        params = {**params, "resource": RESOURCES_VI.get(params["resource"], params["resource"])}
     entry = MESSAGES.get(code) or MESSAGES["conflict"]
     title, template = entry.get(lang) or entry["en"]
     try:

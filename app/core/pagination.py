@@ -61,12 +61,18 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 def paginate(
-    session: Session, stmt: Select[Any], id_col: InstrumentedAttribute[int], page: PageParams
+    session: Session,
+    stmt: Select[Any],
+    id_col: InstrumentedAttribute[int],
+    page: PageParams,
+    *,
+    newest_first: bool = False,
 ) -> tuple[list[Any], str | None]:
-    """Run ``stmt`` ordered by id after the cursor; one query, ``limit + 1`` rows."""
+    """Run ``stmt`` ordered by id from the cursor on; one query, ``limit + 1`` rows."""
     if page.after_id is not None:
-        stmt = stmt.where(id_col > page.after_id)
-    rows = list(session.scalars(stmt.order_by(id_col).limit(page.limit + 1)))
+        stmt = stmt.where(id_col < page.after_id if newest_first else id_col > page.after_id)
+    order = id_col.desc() if newest_first else id_col
+    rows = list(session.scalars(stmt.order_by(order).limit(page.limit + 1)))
     if len(rows) > page.limit:
         rows = rows[: page.limit]
         return rows, encode_cursor(rows[-1].id)

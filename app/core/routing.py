@@ -1,24 +1,32 @@
 """The route class every router uses: one commit per request, before the response leaves.
 
-Services only flush. Here, after the endpoint has produced a successful response, the
-``Idempotency-Key`` record (if any) is added to the same transaction and the session is
-committed; a failed commit becomes a problem response instead of a 2xx that lied.
+Services only flush. After the endpoint has produced a successful response, the audit rows
+for its writes and the ``Idempotency-Key`` record (if any) join the same transaction, which
+is then committed; a failed commit becomes a problem response instead of a 2xx that lied.
+A refused write is rolled back and leaves exactly one audit row behind.
 """
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.core.errors import Conflict, problem_responses
+from app.audit import service as audit
+from app.auth.actor import get_actor
+from app.core.db import SAFE_METHODS, get_session
+from app.core.errors import AppError, Conflict, problem_responses
 from app.core.idempotency import IdempotencyContext, IdempotentReplay, remember
 
 
 def _finish(session: Session, request: Request, response: Response) -> None:
+    audit.record_changes(session, request, response.status_code)
     ctx: IdempotencyContext | None = getattr(request.state, "idempotency", None)
     if ctx is not None and response.status_code < 300:
         try:
@@ -29,12 +37,55 @@ def _finish(session: Session, request: Request, response: Response) -> None:
     session.commit()
 
 
+def _status_of(exc: Exception) -> int:
+    if isinstance(exc, AppError):
+        return exc.status
+    if isinstance(exc, RequestValidationError):
+        return 422
+    if isinstance(exc, IntegrityError):
+        return 409
+    if isinstance(exc, StaleDataError):
+        return 412
+    return 500
+
+
+@contextmanager
+def _request_session(request: Request) -> Iterator[Session]:
+    """The request's session, or (when the body failed before it existed) a fresh one."""
+    existing: Session | None = getattr(request.state, "db", None)
+    if existing is not None:
+        yield existing
+        return
+    factory = request.app.dependency_overrides.get(get_session, get_session)
+    gen = factory(request)
+    try:
+        yield next(gen)
+    finally:
+        gen.close()
+
+
+def _log_refusal(request: Request, exc: Exception) -> None:
+    with _request_session(request) as session:
+        session.rollback()
+        audit.record_refusal(session, request, exc, _status_of(exc))
+        session.commit()
+
+
 class TransactionalRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        name = self.name
 
         async def route_handler(request: Request) -> Response:
-            response = await handler(request)
+            request.state.route_name = name
+            try:
+                response = await handler(request)
+            except IdempotentReplay:
+                raise
+            except Exception as exc:
+                if request.method not in SAFE_METHODS:
+                    await run_in_threadpool(_log_refusal, request, exc)
+                raise
             session: Session | None = getattr(request.state, "db", None)
             if session is not None and response.status_code < 400:
                 await run_in_threadpool(_finish, session, request, response)
@@ -48,13 +99,14 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def api_router(prefix: str, tag: str) -> APIRouter:
-    """Every domain router: transactional routes and the problem shapes all of them share."""
+def api_router(prefix: str, tag: str, *, public: bool = False) -> APIRouter:
+    """Every domain router: transactional, authenticated unless ``public``, shared problems."""
     return APIRouter(
         prefix=prefix,
         tags=[tag],
         route_class=TransactionalRoute,
-        responses=problem_responses(400, 422, 500),
+        dependencies=[] if public else [Depends(get_actor)],
+        responses=problem_responses(400, 422, 500) | ({} if public else problem_responses(401)),
     )
 
 

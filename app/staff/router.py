@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import Query, Response, status
 
+from app.auth.actor import ActorDep
 from app.core.concurrency import IfMatchDep, set_etag
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
@@ -27,6 +28,7 @@ WRITE_PROBLEMS = problem_responses(404, 409, 412, 428)
 @router.get("", name="staff-list", response_model=Page[StaffRead])
 def list_staff(
     session: SessionDep,
+    actor: ActorDep,
     page: PageDep,
     unit_id: int | None = None,
     include_descendants: Annotated[
@@ -43,6 +45,7 @@ def list_staff(
 ) -> Page[StaffRead]:
     items, cursor = service.list_staff(
         session,
+        actor,
         page,
         unit_id=unit_id,
         include_descendants=include_descendants,
@@ -63,16 +66,18 @@ def list_staff(
     dependencies=[IdempotencyDep],
     responses=problem_responses(409),
 )
-def create_staff(session: SessionDep, body: StaffCreate, response: Response) -> StaffRead:
-    staff = service.create_staff(session, body)
+def create_staff(
+    session: SessionDep, actor: ActorDep, body: StaffCreate, response: Response
+) -> StaffRead:
+    staff = service.create_staff(session, actor, body)
     response.headers["Location"] = f"{router.prefix}/{staff.id}"
     set_etag(response, staff.version)
     return StaffRead.model_validate(staff)
 
 
 @router.get("/{staff_id}", name="staff-get", responses=problem_responses(404))
-def get_staff(session: SessionDep, staff_id: int, response: Response) -> StaffRead:
-    staff = service.get_staff(session, staff_id)
+def get_staff(session: SessionDep, actor: ActorDep, staff_id: int, response: Response) -> StaffRead:
+    staff = service.get_staff(session, actor, staff_id)
     set_etag(response, staff.version)
     return StaffRead.model_validate(staff)
 
@@ -80,12 +85,15 @@ def get_staff(session: SessionDep, staff_id: int, response: Response) -> StaffRe
 @router.patch("/{staff_id}", name="staff-update", responses=WRITE_PROBLEMS)
 def update_staff(
     session: SessionDep,
+    actor: ActorDep,
     staff_id: int,
     body: StaffUpdate,
     version: IfMatchDep,
     response: Response,
 ) -> StaffRead:
-    staff = service.update_staff(session, service.get_staff(session, staff_id), body, version)
+    staff = service.update_staff(
+        session, actor, service.get_staff(session, actor, staff_id), body, version
+    )
     set_etag(response, staff.version)
     return StaffRead.model_validate(staff)
 
@@ -98,13 +106,16 @@ def update_staff(
 )
 def transfer_staff(
     session: SessionDep,
+    actor: ActorDep,
     staff_id: int,
     body: StaffTransfer,
     version: IfMatchDep,
     response: Response,
 ) -> StaffRead:
     """Move a person to another unit; earlier records stay with the old unit."""
-    staff = service.transfer_staff(session, service.get_staff(session, staff_id), body, version)
+    staff = service.transfer_staff(
+        session, actor, service.get_staff(session, actor, staff_id), body, version
+    )
     set_etag(response, staff.version)
     return StaffRead.model_validate(staff)
 
@@ -115,6 +126,6 @@ def transfer_staff(
     response_model=list[StaffAssignmentRead],
     responses=problem_responses(404),
 )
-def unit_history(session: SessionDep, staff_id: int) -> list[StaffAssignmentRead]:
-    rows = service.unit_history(session, service.get_staff(session, staff_id))
+def unit_history(session: SessionDep, actor: ActorDep, staff_id: int) -> list[StaffAssignmentRead]:
+    rows = service.unit_history(session, service.get_staff(session, actor, staff_id))
     return [StaffAssignmentRead.model_validate(r) for r in rows]

@@ -6,6 +6,8 @@ from datetime import datetime
 from sqlalchemy import literal, or_, select, update
 from sqlmodel import Session
 
+from app.auth.actor import Actor
+from app.auth.policies import Permission, authorize, staff_filter
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, NotFound
 from app.core.model_base import utcnow
@@ -17,8 +19,10 @@ from app.units.models import EducationLevel, Unit
 from app.units.service import require_unit, subtree_ids
 
 
-def get_staff(session: Session, staff_id: int) -> Staff:
-    staff = session.get(Staff, staff_id)
+def get_staff(session: Session, actor: Actor, staff_id: int) -> Staff:
+    """A person the caller can see; 404 alike for missing and out of scope."""
+    stmt = select(Staff).where(Staff.id == staff_id, staff_filter(actor, Staff.unit_id, Staff.id))
+    staff = session.scalar(stmt)
     if staff is None:
         raise NotFound("staff", staff_id)
     return staff
@@ -30,6 +34,7 @@ def _escape_like(text: str) -> str:
 
 def list_staff(
     session: Session,
+    actor: Actor,
     page: PageParams,
     *,
     unit_id: int | None = None,
@@ -40,7 +45,7 @@ def list_staff(
     q: str | None = None,
     external_code: str | None = None,
 ) -> tuple[Sequence[Staff], str | None]:
-    stmt = select(Staff)
+    stmt = select(Staff).where(staff_filter(actor, Staff.unit_id, Staff.id))
     if unit_id is not None:
         scope = subtree_ids(unit_id) if include_descendants else select(literal(unit_id))
         stmt = stmt.where(Staff.unit_id.in_(scope))
@@ -64,8 +69,9 @@ def _ensure_code_free(session: Session, code: str, own_id: int | None = None) ->
         raise Conflict("external_code_taken", value=code)
 
 
-def create_staff(session: Session, data: StaffCreate) -> Staff:
-    require_unit(session, data.unit_id, "unit_id")
+def create_staff(session: Session, actor: Actor, data: StaffCreate) -> Staff:
+    require_unit(session, actor, data.unit_id, "unit_id")
+    authorize(session, actor, Permission.manage_staff, data.unit_id)
     _ensure_code_free(session, data.external_code)
     staff = Staff(**data.model_dump(), name_search=fold(data.full_name))
     session.add(staff)
@@ -76,7 +82,10 @@ def create_staff(session: Session, data: StaffCreate) -> Staff:
     return staff
 
 
-def update_staff(session: Session, staff: Staff, data: StaffUpdate, expected_version: int) -> Staff:
+def update_staff(
+    session: Session, actor: Actor, staff: Staff, data: StaffUpdate, expected_version: int
+) -> Staff:
+    authorize(session, actor, Permission.manage_staff, staff.unit_id)
     check_version(staff.version, expected_version)
     changes = data.model_dump(exclude_unset=True)
     if "external_code" in changes:
@@ -90,10 +99,13 @@ def update_staff(session: Session, staff: Staff, data: StaffUpdate, expected_ver
 
 
 def transfer_staff(
-    session: Session, staff: Staff, data: StaffTransfer, expected_version: int
+    session: Session, actor: Actor, staff: Staff, data: StaffTransfer, expected_version: int
 ) -> Staff:
+    """Both ends are checked: the caller manages the person's unit and the destination."""
+    authorize(session, actor, Permission.manage_staff, staff.unit_id)
+    require_unit(session, actor, data.unit_id, "unit_id")
+    authorize(session, actor, Permission.manage_staff, data.unit_id)
     check_version(staff.version, expected_version)
-    require_unit(session, data.unit_id, "unit_id")
     if data.unit_id == staff.unit_id:
         raise Conflict("staff_same_unit", unit_id=data.unit_id)
     now = utcnow()
@@ -103,11 +115,9 @@ def transfer_staff(
         .values(ended_at=now)
     )
     # a head who leaves stops being the head of the old unit
-    session.execute(
-        update(Unit)
-        .where(Unit.id == staff.unit_id, Unit.head_staff_id == staff.id)
-        .values(head_staff_id=None, version=Unit.version + 1)
-    )
+    old_unit = session.get(Unit, staff.unit_id)
+    if old_unit is not None and old_unit.head_staff_id == staff.id:
+        old_unit.head_staff_id = None
     assert staff.id is not None
     session.add(
         StaffAssignment(

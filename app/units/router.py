@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import Query, Response, status
 
+from app.auth.actor import ActorDep
 from app.core.concurrency import IfMatchDep, set_etag
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
@@ -21,6 +22,7 @@ WRITE_PROBLEMS = problem_responses(404, 409, 412, 428)
 @router.get("", name="units-list", response_model=Page[UnitRead])
 def list_units(
     session: SessionDep,
+    actor: ActorDep,
     page: PageDep,
     parent_id: int | None = None,
     kind: UnitKind | None = None,
@@ -32,6 +34,7 @@ def list_units(
 ) -> Page[UnitRead]:
     items, cursor = service.list_units(
         session,
+        actor,
         page,
         parent_id=parent_id,
         kind=kind,
@@ -50,25 +53,34 @@ def list_units(
     dependencies=[IdempotencyDep],
     responses=problem_responses(409),
 )
-def create_unit(session: SessionDep, body: UnitCreate, response: Response) -> UnitRead:
-    unit = service.create_unit(session, body)
+def create_unit(
+    session: SessionDep, actor: ActorDep, body: UnitCreate, response: Response
+) -> UnitRead:
+    unit = service.create_unit(session, actor, body)
     response.headers["Location"] = f"{router.prefix}/{unit.id}"
     set_etag(response, unit.version)
     return UnitRead.model_validate(unit)
 
 
 @router.get("/{unit_id}", name="units-get", responses=problem_responses(404))
-def get_unit(session: SessionDep, unit_id: int, response: Response) -> UnitRead:
-    unit = service.get_unit(session, unit_id)
+def get_unit(session: SessionDep, actor: ActorDep, unit_id: int, response: Response) -> UnitRead:
+    unit = service.get_unit(session, actor, unit_id)
     set_etag(response, unit.version)
     return UnitRead.model_validate(unit)
 
 
 @router.patch("/{unit_id}", name="units-update", responses=WRITE_PROBLEMS)
 def update_unit(
-    session: SessionDep, unit_id: int, body: UnitUpdate, version: IfMatchDep, response: Response
+    session: SessionDep,
+    actor: ActorDep,
+    unit_id: int,
+    body: UnitUpdate,
+    version: IfMatchDep,
+    response: Response,
 ) -> UnitRead:
-    unit = service.update_unit(session, service.get_unit(session, unit_id), body, version)
+    unit = service.update_unit(
+        session, actor, service.get_unit(session, actor, unit_id), body, version
+    )
     set_etag(response, unit.version)
     return UnitRead.model_validate(unit)
 
@@ -79,8 +91,10 @@ def update_unit(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=WRITE_PROBLEMS,
 )
-def delete_unit(session: SessionDep, unit_id: int, version: IfMatchDep) -> Response:
-    service.delete_unit(session, service.get_unit(session, unit_id), version)
+def delete_unit(
+    session: SessionDep, actor: ActorDep, unit_id: int, version: IfMatchDep
+) -> Response:
+    service.delete_unit(session, actor, service.get_unit(session, actor, unit_id), version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -92,13 +106,16 @@ def delete_unit(session: SessionDep, unit_id: int, version: IfMatchDep) -> Respo
 )
 def move_unit(
     session: SessionDep,
+    actor: ActorDep,
     unit_id: int,
     body: UnitMoveRequest,
     version: IfMatchDep,
     response: Response,
 ) -> UnitRead:
     """Re-parent a unit with its whole subtree; refuses cycles; the move is kept in history."""
-    unit = service.move_unit(session, service.get_unit(session, unit_id), body, version)
+    unit = service.move_unit(
+        session, actor, service.get_unit(session, actor, unit_id), body, version
+    )
     set_etag(response, unit.version)
     return UnitRead.model_validate(unit)
 
@@ -109,6 +126,6 @@ def move_unit(
     response_model=list[UnitMoveRead],
     responses=problem_responses(404),
 )
-def list_moves(session: SessionDep, unit_id: int) -> list[UnitMoveRead]:
-    moves = service.list_moves(session, service.get_unit(session, unit_id))
+def list_moves(session: SessionDep, actor: ActorDep, unit_id: int) -> list[UnitMoveRead]:
+    moves = service.list_moves(session, service.get_unit(session, actor, unit_id))
     return [UnitMoveRead.model_validate(m) for m in moves]

@@ -6,6 +6,8 @@ from typing import Any
 from sqlalchemy import Select, delete, exists, func, insert, literal, select, true
 from sqlmodel import Session
 
+from app.auth.actor import Actor
+from app.auth.policies import Permission, authorize, require_global_admin, unit_read_filter
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import PageParams, paginate
@@ -28,16 +30,22 @@ def unknown_reference(field: str, value: Any) -> InvalidInput:
     )
 
 
-def get_unit(session: Session, unit_id: int) -> Unit:
-    unit = session.get(Unit, unit_id)
+def _visible(session: Session, actor: Actor, unit_id: int) -> Unit | None:
+    stmt = select(Unit).where(Unit.id == unit_id, unit_read_filter(actor, Unit.id))
+    return session.scalar(stmt)
+
+
+def get_unit(session: Session, actor: Actor, unit_id: int) -> Unit:
+    """A unit the caller can see; 404 alike for missing and out of scope."""
+    unit = _visible(session, actor, unit_id)
     if unit is None:
         raise NotFound("unit", unit_id)
     return unit
 
 
-def require_unit(session: Session, unit_id: int, field: str) -> Unit:
-    """A unit named in a request body: 422 naming the field when it does not exist."""
-    unit = session.get(Unit, unit_id)
+def require_unit(session: Session, actor: Actor, unit_id: int, field: str) -> Unit:
+    """A unit named in a request body: 422 naming the field when the caller cannot see it."""
+    unit = _visible(session, actor, unit_id)
     if unit is None:
         raise unknown_reference(field, unit_id)
     return unit
@@ -45,6 +53,7 @@ def require_unit(session: Session, unit_id: int, field: str) -> Unit:
 
 def list_units(
     session: Session,
+    actor: Actor,
     page: PageParams,
     *,
     parent_id: int | None = None,
@@ -53,7 +62,7 @@ def list_units(
     include_descendants: bool = False,
     external_code: str | None = None,
 ) -> tuple[Sequence[Unit], str | None]:
-    stmt = select(Unit)
+    stmt = select(Unit).where(unit_read_filter(actor, Unit.id))
     if parent_id is not None:
         stmt = stmt.where(Unit.parent_id == parent_id)
     if kind is not None:
@@ -73,9 +82,12 @@ def _ensure_code_free(session: Session, code: str, own_id: int | None = None) ->
         raise Conflict("external_code_taken", value=code)
 
 
-def create_unit(session: Session, data: UnitCreate) -> Unit:
-    if data.parent_id is not None:
-        require_unit(session, data.parent_id, "parent_id")
+def create_unit(session: Session, actor: Actor, data: UnitCreate) -> Unit:
+    if data.parent_id is None:
+        require_global_admin(actor)  # only a system-wide admin plants a new root
+    else:
+        require_unit(session, actor, data.parent_id, "parent_id")
+        authorize(session, actor, Permission.manage_units, data.parent_id)
     _ensure_code_free(session, data.external_code)
     unit = Unit(**data.model_dump())
     session.add(unit)
@@ -100,7 +112,10 @@ def _link_to_parent(session: Session, unit_id: int, parent_id: int | None) -> No
     session.flush()
 
 
-def update_unit(session: Session, unit: Unit, data: UnitUpdate, expected_version: int) -> Unit:
+def update_unit(
+    session: Session, actor: Actor, unit: Unit, data: UnitUpdate, expected_version: int
+) -> Unit:
+    authorize(session, actor, Permission.manage_units, unit.id)
     check_version(unit.version, expected_version)
     changes = data.model_dump(exclude_unset=True)
     if "external_code" in changes:
@@ -121,7 +136,8 @@ def _ensure_head_is_member(session: Session, unit: Unit, staff_id: int) -> None:
         raise Conflict("unit_head_not_member", staff_id=staff_id)
 
 
-def delete_unit(session: Session, unit: Unit, expected_version: int) -> None:
+def delete_unit(session: Session, actor: Actor, unit: Unit, expected_version: int) -> None:
+    authorize(session, actor, Permission.manage_units, unit.id)
     check_version(unit.version, expected_version)
     children = session.scalar(select(func.count()).where(Unit.parent_id == unit.id))
     if children:
@@ -135,16 +151,21 @@ def delete_unit(session: Session, unit: Unit, expected_version: int) -> None:
     session.flush()
 
 
-def move_unit(session: Session, unit: Unit, data: UnitMoveRequest, expected_version: int) -> Unit:
-    check_version(unit.version, expected_version)
+def move_unit(
+    session: Session, actor: Actor, unit: Unit, data: UnitMoveRequest, expected_version: int
+) -> Unit:
+    """Both ends are checked: the caller manages the unit and the destination."""
+    authorize(session, actor, Permission.manage_units, unit.id)
     assert unit.id is not None
     new_parent = data.new_parent_id
-    if new_parent is not None:
-        require_unit(session, new_parent, "new_parent_id")
-        if session.scalar(
-            select(exists(subtree_ids(unit.id).where(UnitClosure.descendant_id == new_parent)))
-        ):
-            raise Conflict("unit_move_cycle")
+    if new_parent is None:
+        require_global_admin(actor)
+    else:
+        require_unit(session, actor, new_parent, "new_parent_id")
+        authorize(session, actor, Permission.manage_units, new_parent)
+    check_version(unit.version, expected_version)
+    if new_parent is not None and _is_in_subtree(session, new_parent, unit.id):
+        raise Conflict("unit_move_cycle")
     session.add(
         UnitMove(
             unit_id=unit.id,
@@ -157,6 +178,13 @@ def move_unit(session: Session, unit: Unit, data: UnitMoveRequest, expected_vers
     unit.parent_id = new_parent
     session.flush()
     return unit
+
+
+def _is_in_subtree(session: Session, unit_id: int, root_id: int) -> bool:
+    stmt = select(UnitClosure.depth).where(
+        UnitClosure.ancestor_id == root_id, UnitClosure.descendant_id == unit_id
+    )
+    return session.scalar(stmt) is not None
 
 
 def _relink_subtree(session: Session, unit_id: int, new_parent: int | None) -> None:

@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.units.models import Unit
-from tests.factories import make_staff, make_tree, make_unit
+from tests.factories import SYSTEM, make_staff, make_tree, make_unit
 
 
 def ids(resp_json: dict[str, list[dict[str, int]]]) -> set[int]:
@@ -165,7 +165,9 @@ def test_closure_table_depths_after_move(session: Session) -> None:
     t = make_tree(session)
     new_root = make_unit(session, name="Sở sau sáp nhập")
     d1: Unit = t["d1"]
-    move_unit(session, t["so"], UnitMoveRequest(new_parent_id=new_root.id, reason="Sáp nhập"), 1)
+    move_unit(
+        session, SYSTEM, t["so"], UnitMoveRequest(new_parent_id=new_root.id, reason="Sáp nhập"), 1
+    )
     rows = session.exec(
         select(UnitClosure.ancestor_id, UnitClosure.depth).where(
             UnitClosure.descendant_id == t["s1"].id

@@ -1,0 +1,48 @@
+from typing import Annotated, Literal
+
+from fastapi import Query
+from pydantic import AwareDatetime
+
+from app.audit import service
+from app.audit.schemas import AuditLogRead
+from app.auth.actor import ActorDep
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
+from app.core.pagination import PageDep
+from app.core.routing import api_router
+from app.core.schemas import Page
+
+router = api_router("/api/v1/audit-log", "audit")
+
+
+@router.get(
+    "", name="audit-log-list", response_model=Page[AuditLogRead], responses=problem_responses(403)
+)
+def list_audit_log(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    unit_id: Annotated[int | None, Query(description="Targets in this unit's subtree")] = None,
+    actor_user_id: int | None = None,
+    action: Annotated[str | None, Query(max_length=64, description="e.g. staff-transfer")] = None,
+    target_type: Annotated[str | None, Query(max_length=64)] = None,
+    target_id: int | None = None,
+    outcome: Literal["success", "refused", "error"] | None = None,
+    request_id: Annotated[str | None, Query(max_length=64)] = None,
+    since: Annotated[AwareDatetime | None, Query(description="RFC 3339 with offset")] = None,
+    until: AwareDatetime | None = None,
+) -> Page[AuditLogRead]:
+    """Newest first. Read-only: the log has no update or delete path."""
+    filters = service.AuditFilters(
+        unit_id=unit_id,
+        actor_user_id=actor_user_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        outcome=outcome,
+        request_id=request_id,
+        since=since,
+        until=until,
+    )
+    items, cursor = service.list_entries(session, actor, page, filters)
+    return Page(items=[AuditLogRead.model_validate(e) for e in items], next_cursor=cursor)

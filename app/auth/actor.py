@@ -1,0 +1,135 @@
+"""Who is calling: the user or API key behind a request, and the roles they hold where."""
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.auth.models import ApiKey, Role, RoleAssignment, User
+from app.core.db import SessionDep
+from app.core.errors import Unauthorized
+from app.core.model_base import utcnow
+from app.core.security import API_KEY_PREFIX, decode_access_token, hash_api_key
+from app.staff.models import Staff
+
+AuthMethod = Literal["password", "api_key", "system"]
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    unit_id: int | None  # None only for a system-wide admin
+
+
+@dataclass
+class Actor:
+    name: str
+    auth_method: AuthMethod
+    grants: tuple[Grant, ...]
+    user_id: int | None = None
+    api_key_id: int | None = None
+    staff_id: int | None = None
+    staff_unit_id: int | None = None
+    # The grant that authorised the current write (for the audit log).
+    acting: Grant | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        """Stable identity, e.g. for Idempotency-Key scoping."""
+        return f"user:{self.user_id}" if self.user_id is not None else f"key:{self.api_key_id}"
+
+    @property
+    def is_global_admin(self) -> bool:
+        return any(g.role == Role.admin and g.unit_id is None for g in self.grants)
+
+    def roots(self, roles: frozenset[Role]) -> list[int]:
+        """Units at whose subtree the actor holds one of ``roles``."""
+        return sorted({g.unit_id for g in self.grants if g.role in roles and g.unit_id})
+
+    def has_role(self, roles: frozenset[Role]) -> bool:
+        return any(g.role in roles for g in self.grants)
+
+
+def system_actor(name: str = "system") -> Actor:
+    """Internal work (demo data, command line, imports run by an operator): system-wide."""
+    return Actor(name=name, auth_method="system", grants=(Grant(Role.admin, None),))
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def _unauthorized(code: str = "unauthorized") -> Unauthorized:
+    return Unauthorized(code, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _actor_for_user(session: Session, user_id: int) -> Actor:
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise _unauthorized("invalid_token")
+    rows = session.execute(
+        select(RoleAssignment.role, RoleAssignment.unit_id).where(RoleAssignment.user_id == user_id)
+    ).all()
+    staff_unit = None
+    if user.staff_id is not None:
+        staff_unit = session.scalar(select(Staff.unit_id).where(Staff.id == user.staff_id))
+    return Actor(
+        name=user.username,
+        auth_method="password",
+        grants=tuple(Grant(Role(r), u) for r, u in rows),
+        user_id=user.id,
+        staff_id=user.staff_id,
+        staff_unit_id=staff_unit,
+    )
+
+
+def _actor_for_api_key(session: Session, key: str) -> Actor:
+    prefix = key[: len(API_KEY_PREFIX) + 8]
+    api_key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if (
+        api_key is None
+        or api_key.revoked_at is not None
+        or not hmac.compare_digest(api_key.key_hash, hash_api_key(key))
+    ):
+        raise _unauthorized("invalid_api_key")
+    now = utcnow()
+    # at most one write a minute per key, so reads stay reads
+    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+        api_key.last_used_at = now
+    return Actor(
+        name=api_key.name,
+        auth_method="api_key",
+        grants=(Grant(Role(api_key.role), api_key.unit_id),),
+        api_key_id=api_key.id,
+    )
+
+
+def get_actor(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)] = None,
+    x_api_key: Annotated[str | None, Depends(api_key_scheme)] = None,
+) -> Actor:
+    """Authenticate the request (bearer JWT, bearer API key or X-API-Key); 401 otherwise."""
+    credential = x_api_key or bearer
+    if not credential:
+        raise _unauthorized()
+    if credential.startswith(API_KEY_PREFIX):
+        actor = _actor_for_api_key(session, credential)
+    else:
+        claims = decode_access_token(credential)
+        if claims is None or not str(claims["sub"]).isdigit():
+            raise _unauthorized("invalid_token")
+        actor = _actor_for_user(session, int(claims["sub"]))
+    request.state.actor = actor
+    request.state.actor_key = actor.key
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]

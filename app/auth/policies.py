@@ -1,0 +1,133 @@
+"""Who may see and do what, where.
+
+Reads are filtered in SQL by the caller's subtrees (closure table: one indexed lookup per
+query, never a list of every unit id). Writes ask ``authorize``, which answers 403 only for
+objects the caller can already see; anything outside scope was a 404 before it got here.
+"""
+
+import enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, false, literal, select, true
+from sqlmodel import Session
+
+from app.auth.actor import Actor, Grant
+from app.auth.models import Role
+from app.core.errors import Forbidden
+from app.units.models import UnitClosure
+
+R = Role
+
+
+class Permission(enum.StrEnum):
+    read = "read"
+    manage_units = "manage_units"
+    manage_staff = "manage_staff"
+    manage_users = "manage_users"
+    read_audit = "read_audit"
+
+
+# Which roles carry a permission over their unit's subtree. ``staff`` reads only its own
+# records and ``inspector`` only reads: neither appears in a write permission.
+PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.read: frozenset(
+        {R.admin, R.department_officer, R.unit_head, R.organizer, R.inspector, R.integration}
+    ),
+    Permission.manage_units: frozenset({R.admin, R.department_officer, R.integration}),
+    Permission.manage_staff: frozenset({R.admin, R.department_officer, R.unit_head, R.integration}),
+    Permission.manage_users: frozenset({R.admin, R.department_officer}),
+    Permission.read_audit: frozenset({R.admin, R.inspector}),
+}
+
+# A role may grant roles of its own rank or below, never above ("no wider than your own").
+RANK: dict[Role, int] = {
+    R.admin: 3,
+    R.department_officer: 2,
+    R.unit_head: 1,
+    R.organizer: 1,
+    R.inspector: 1,
+    R.staff: 1,
+    R.integration: 1,
+}
+
+
+def has_global(actor: Actor, permission: Permission) -> bool:
+    return actor.is_global_admin and Role.admin in PERMISSIONS[permission]
+
+
+def units_in_scope(actor: Actor, permission: Permission = Permission.read) -> Select[Any] | None:
+    """Ids of the units the actor reaches with ``permission``; ``None`` means everywhere."""
+    if has_global(actor, permission):
+        return None
+    roots = actor.roots(PERMISSIONS[permission])
+    if not roots:
+        return select(literal(None)).where(false())
+    return select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id.in_(roots))
+
+
+def unit_filter(actor: Actor, column: Any, permission: Permission = Permission.read) -> Any:
+    """A WHERE clause keeping rows whose ``column`` (a unit id) is within scope."""
+    scope = units_in_scope(actor, permission)
+    return true() if scope is None else column.in_(scope)
+
+
+def staff_filter(actor: Actor, unit_column: Any, staff_column: Any) -> ColumnElement[bool]:
+    """Staff rows: the subtree for readers, and always the caller's own record."""
+    clause = unit_filter(actor, unit_column)
+    if actor.staff_id is not None:
+        clause = clause | (staff_column == actor.staff_id)
+    return clause
+
+
+def unit_read_filter(actor: Actor, column: Any) -> ColumnElement[bool]:
+    """Units: the subtree for readers, and the caller's own unit."""
+    clause = unit_filter(actor, column)
+    if actor.staff_unit_id is not None:
+        clause = clause | (column == actor.staff_unit_id)
+    return clause
+
+
+def grants_covering(
+    session: Session, actor: Actor, permission: Permission, unit_id: int | None
+) -> list[Grant]:
+    """The actor's grants carrying ``permission`` at ``unit_id``, nearest first."""
+    roles = PERMISSIONS[permission]
+    found = [g for g in actor.grants if g.unit_id is None and g.role in roles]
+    holding = [g for g in actor.grants if g.role in roles and g.unit_id]
+    if unit_id is None or not holding:
+        return found
+    ancestors = session.scalars(
+        select(UnitClosure.ancestor_id)
+        .where(
+            UnitClosure.descendant_id == unit_id,
+            UnitClosure.ancestor_id.in_([g.unit_id for g in holding]),
+        )
+        .order_by(UnitClosure.depth)
+    ).all()
+    # nearest first, so the audit names the most specific authority
+    nearest = [g for a in ancestors for g in holding if g.unit_id == a]
+    return nearest + found
+
+
+def authorize(session: Session, actor: Actor, permission: Permission, unit_id: int | None) -> Grant:
+    """403 unless the actor holds ``permission`` at ``unit_id``; records the acting grant."""
+    grants = grants_covering(session, actor, permission, unit_id)
+    if not grants:
+        raise Forbidden("forbidden", permission=permission.value)
+    actor.acting = grants[0]
+    return grants[0]
+
+
+def in_scope(session: Session, actor: Actor, unit_id: int) -> bool:
+    scope = units_in_scope(actor)
+    if scope is None:
+        return True
+    return bool(session.scalar(select(exists().where(literal(unit_id).in_(scope)))))
+
+
+def require_global_admin(actor: Actor) -> Grant:
+    for grant in actor.grants:
+        if grant.role == Role.admin and grant.unit_id is None:
+            actor.acting = grant
+            return grant
+    raise Forbidden("forbidden", permission="admin")

@@ -1,0 +1,95 @@
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, StringConstraints
+
+from app.auth.models import Role
+from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.staff.schemas import StaffRead
+from app.units.schemas import Name
+
+Username = Annotated[
+    str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._\-]*$")
+]
+Password = Annotated[SecretStr, Field(min_length=10, max_length=200)]
+
+
+class TokenRead(ReadModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires.")
+
+
+class GrantCreate(InputModel):
+    role: Role
+    unit_id: int | None = Field(
+        default=None, description="The role covers this unit's subtree; null only for admin."
+    )
+
+
+class GrantRead(ReadModel):
+    id: int
+    role: Role
+    unit_id: int | None
+    created_at: datetime
+
+
+class UserCreate(InputModel):
+    username: Username
+    password: Password
+    full_name: Name
+    staff_id: int | None = None
+    roles: list[GrantCreate] = Field(default_factory=list, max_length=20)
+
+
+class UserUpdate(PatchModel):
+    """Users change their own name and password; managers also `is_active` and `staff_id`."""
+
+    NOT_NULL = frozenset({"full_name", "password", "is_active"})
+
+    full_name: Name | None = None
+    password: Password | None = None
+    is_active: bool | None = None
+    staff_id: int | None = None
+
+
+class UserRead(ReadModel):
+    id: int
+    username: str
+    full_name: str
+    staff_id: int | None
+    is_active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    roles: list[GrantRead] = Field(default_factory=list)
+
+
+class ApiKeyCreate(InputModel):
+    name: Name
+    role: Role
+    unit_id: int
+
+
+class ApiKeyRead(ReadModel):
+    id: int
+    name: str
+    prefix: str
+    role: Role
+    unit_id: int
+    created_by_user_id: int | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyRead):
+    key: str = Field(description="The key itself. Shown only now; only its hash is kept.")
+
+
+class MeRead(ReadModel):
+    auth_method: Literal["password", "api_key"]
+    user: UserRead | None
+    api_key: ApiKeyRead | None
+    staff: StaffRead | None
+    roles: list[GrantCreate]

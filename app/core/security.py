@@ -1,0 +1,74 @@
+"""Passwords (argon2), access tokens (JWT, HS256) and API keys (random, SHA-256 at rest)."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from app.core.config import get_settings
+from app.core.model_base import utcnow
+
+API_KEY_PREFIX = "bdtx_"
+JWT_ALGORITHM = "HS256"
+
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# Verifying against this when the username is unknown keeps response times alike, so
+# timing does not tell which usernames exist.
+@lru_cache
+def dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def create_access_token(user_id: int, minutes: int | None = None) -> tuple[str, int]:
+    settings = get_settings()
+    ttl = minutes if minutes is not None else settings.access_token_minutes
+    now = utcnow()
+    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=ttl), "typ": "access"}
+    token = jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=JWT_ALGORITHM)
+    return token, ttl * 60
+
+
+def decode_access_token(token: str) -> dict[str, Any] | None:
+    """The claims of a valid, unexpired token of ours; ``None`` for anything else."""
+    try:
+        claims = jwt.decode(
+            token,
+            get_settings().secret_key.get_secret_value(),
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["exp", "iat", "sub"]},
+        )
+    except jwt.PyJWTError:
+        return None
+    return claims if claims.get("typ") == "access" else None
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """A fresh key: (the key shown once, its lookup prefix, its hash)."""
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    return key, key[: len(API_KEY_PREFIX) + 8], hash_api_key(key)
+
+
+def hash_api_key(key: str) -> str:
+    # Keys carry 256 random bits, so a fast hash is safe here (unlike passwords).
+    return hashlib.sha256(key.encode()).hexdigest()

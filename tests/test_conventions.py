@@ -168,7 +168,7 @@ class TestIdempotencyKey:
         unit = make_unit(session)
         headers = {"Idempotency-Key": "k-3"}
         bad = staff_body(unit, unit_id=999999)
-        assert client.post("/api/v1/staff", json=bad, headers=headers).status_code == 422
+        assert client.post("/api/v1/staff", json=bad, headers=headers).status_code == 404
         good = staff_body(unit)
         assert client.post("/api/v1/staff", json=good, headers=headers).status_code == 201
 

@@ -8,7 +8,7 @@ objects the caller can already see; anything outside scope was a 404 before it g
 import enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, false, literal, select, true
+from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlmodel import Session
 
 from app.auth.actor import Actor, Grant
@@ -60,9 +60,8 @@ def units_in_scope(actor: Actor, permission: Permission = Permission.read) -> Se
     if has_global(actor, permission):
         return None
     roots = actor.roots(PERMISSIONS[permission])
-    if not roots:
-        return select(literal(None)).where(false())
-    return select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id.in_(roots))
+    scope = select(UnitClosure.descendant_id)
+    return scope.where(UnitClosure.ancestor_id.in_(roots) if roots else false())
 
 
 def unit_filter(actor: Actor, column: Any, permission: Permission = Permission.read) -> Any:
@@ -116,13 +115,6 @@ def authorize(session: Session, actor: Actor, permission: Permission, unit_id: i
         raise Forbidden("forbidden", permission=permission.value)
     actor.acting = grants[0]
     return grants[0]
-
-
-def in_scope(session: Session, actor: Actor, unit_id: int) -> bool:
-    scope = units_in_scope(actor)
-    if scope is None:
-        return True
-    return bool(session.scalar(select(exists().where(literal(unit_id).in_(scope)))))
 
 
 def require_global_admin(actor: Actor) -> Grant:

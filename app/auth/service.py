@@ -253,11 +253,13 @@ def revoke_role(session: Session, actor: Actor, user: User, assignment_id: int) 
 def list_api_keys(
     session: Session, actor: Actor, page: PageParams
 ) -> tuple[Sequence[ApiKey], str | None]:
+    _require_user_manager(actor)
     stmt = select(ApiKey).where(unit_filter(actor, ApiKey.unit_id, Permission.manage_users))
     return paginate(session, stmt, ApiKey.id, page)
 
 
 def get_api_key(session: Session, actor: Actor, key_id: int) -> ApiKey:
+    _require_user_manager(actor)
     stmt = select(ApiKey).where(
         ApiKey.id == key_id, unit_filter(actor, ApiKey.unit_id, Permission.manage_users)
     )

@@ -63,6 +63,16 @@ class NotFound(AppError):
         super().__init__(resource=resource, id=id)
 
 
+class UnknownReference(AppError):
+    """An id in the body that does not exist or lies outside the caller's scope (alike)."""
+
+    status, code = 404, "unknown_reference"
+
+    def __init__(self, field: str, value: Any) -> None:
+        item = {"loc": ["body", field], "msg": "not found", "code": "unknown_reference"}
+        super().__init__(errors=[item], field=field, id=value)
+
+
 class Conflict(AppError):
     status, code = 409, "conflict"
 

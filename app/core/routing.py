@@ -6,7 +6,7 @@ is then committed; a failed commit becomes a problem response instead of a 2xx t
 A refused write is rolled back and leaves exactly one audit row behind.
 """
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute
 
 from app.audit import service as audit
 from app.auth.actor import get_actor
@@ -116,3 +117,13 @@ async def replay_handler(request: Request, exc: Exception) -> Response:
     record = exc.record
     headers = {**record.response_headers, "Idempotent-Replayed": "true"}
     return Response(record.response_body, status_code=record.status_code, headers=headers)
+
+
+def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
+    """Every APIRoute of an app, also inside included routers (FastAPI no longer flattens)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            yield from api_routes(original.routes)

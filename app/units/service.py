@@ -1,7 +1,6 @@
 """Units: a tree of any depth kept with a closure table; moves keep history."""
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Select, delete, exists, func, insert, literal, select, true
 from sqlmodel import Session
@@ -9,7 +8,7 @@ from sqlmodel import Session
 from app.auth.actor import Actor
 from app.auth.policies import Permission, authorize, require_global_admin, unit_read_filter
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.errors import Conflict, NotFound, UnknownReference
 from app.core.pagination import PageParams, paginate
 from app.staff.models import Staff, StaffAssignment
 from app.units.models import Unit, UnitClosure, UnitKind, UnitMove
@@ -19,15 +18,6 @@ from app.units.schemas import UnitCreate, UnitMoveRequest, UnitUpdate
 def subtree_ids(unit_id: int) -> Select[tuple[int]]:
     """Ids of ``unit_id`` and all its descendants, as a subquery (one index range scan)."""
     return select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit_id)
-
-
-def unknown_reference(field: str, value: Any) -> InvalidInput:
-    return InvalidInput(
-        "unknown_reference",
-        errors=[{"loc": ["body", field], "msg": "does not exist", "code": "unknown_reference"}],
-        field=field,
-        id=value,
-    )
 
 
 def _visible(session: Session, actor: Actor, unit_id: int) -> Unit | None:
@@ -44,10 +34,10 @@ def get_unit(session: Session, actor: Actor, unit_id: int) -> Unit:
 
 
 def require_unit(session: Session, actor: Actor, unit_id: int, field: str) -> Unit:
-    """A unit named in a request body: 422 naming the field when the caller cannot see it."""
+    """A unit named in a request body: 404 naming the field when the caller cannot see it."""
     unit = _visible(session, actor, unit_id)
     if unit is None:
-        raise unknown_reference(field, unit_id)
+        raise UnknownReference(field, unit_id)
     return unit
 
 
@@ -131,7 +121,7 @@ def update_unit(
 def _ensure_head_is_member(session: Session, unit: Unit, staff_id: int) -> None:
     staff = session.get(Staff, staff_id)
     if staff is None:
-        raise unknown_reference("head_staff_id", staff_id)
+        raise UnknownReference("head_staff_id", staff_id)
     if staff.unit_id != unit.id:
         raise Conflict("unit_head_not_member", staff_id=staff_id)
 

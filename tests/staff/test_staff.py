@@ -150,5 +150,5 @@ def test_transfer_to_same_or_unknown_unit_is_refused(client: TestClient, session
     same = client.post(f"{url}/transfer", json={"unit_id": unit.id}, headers=etag)
     assert same.status_code == 409
     unknown = client.post(f"{url}/transfer", json={"unit_id": 999999}, headers=etag)
-    assert unknown.status_code == 422
+    assert unknown.status_code == 404
     assert client.get(f"{url}/unit-history").json()[0]["ended_at"] is None

@@ -40,10 +40,10 @@ def test_duplicate_external_code_is_409(client: TestClient, session: Session) ->
     assert r.json()["code"] == "external_code_taken"
 
 
-def test_unknown_parent_is_422_naming_the_field(client: TestClient) -> None:
+def test_unknown_parent_is_404_naming_the_field(client: TestClient) -> None:
     body = {"external_code": "P-1", "name": "X", "kind": "school", "parent_id": 999999}
     r = client.post("/api/v1/units", json=body)
-    assert r.status_code == 422
+    assert r.status_code == 404
     assert r.json()["errors"][0]["loc"] == ["body", "parent_id"]
 
 

@@ -5,6 +5,7 @@ from app.auth.models import ApiKey, LoginThrottle, RoleAssignment, User
 from app.core.idempotency import IdempotencyRecord
 from app.staff.models import Staff, StaffAssignment
 from app.units.models import Unit, UnitClosure, UnitMove
+from app.violations.models import Violation
 
 __all__ = [
     "ApiKey",
@@ -18,4 +19,5 @@ __all__ = [
     "UnitClosure",
     "UnitMove",
     "User",
+    "Violation",
 ]

@@ -4,8 +4,9 @@ Imported by every ``models.py`` so the naming convention is set before any table
 """
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr
@@ -20,8 +21,16 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def to_local_date(moment: datetime) -> date:
+    """The calendar day in Vietnam (UTC+7) of a timestamp."""
+    return moment.astimezone(LOCAL_TZ).date()
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

@@ -185,6 +185,14 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+def register(messages: dict[str, dict[str, tuple[str, str]]]) -> None:
+    """Domain packages add their own problem texts (kept beside the rules that raise them)."""
+    clash = MESSAGES.keys() & messages.keys()
+    if clash:
+        raise ValueError(f"problem codes defined twice: {sorted(clash)}")
+    MESSAGES.update(messages)
+
+
 def language(request: Request | None) -> str:
     """Pick ``vi`` or ``en`` from Accept-Language by quality, else the default."""
     default: str = get_settings().default_language

@@ -1,0 +1,243 @@
+"""Report exports: the same table as JSON, CSV or XLSX (api.md, "Exports").
+
+An endpoint calls ``negotiate(request)``; for ``json`` it returns its own pydantic model, for
+``csv`` and ``xlsx`` it hands its rows to ``table_response``. Headers follow the caller's
+language (``language(request)``), Vietnamese unless ``en`` is asked for.
+"""
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Literal, get_args
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import BaseModel
+
+from app.core.errors import InvalidInput
+from app.core.i18n import language
+from app.core.model_base import LOCAL_TZ
+
+Format = Literal["json", "csv", "xlsx"]
+QUERY_FORMATS: dict[str, Format] = {f: f for f in get_args(Format)}
+JSON = "application/json"
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ACCEPT_FORMATS: dict[str, Format] = {JSON: "json", CSV: "csv", XLSX: "xlsx", "*/*": "json"}
+
+TOTAL_LABEL = {"vi": "Tổng cộng", "en": "Total"}
+TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 3, 4
+HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
+PERCENT_FORMAT = "0.0%"
+# Excel runs a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an exported table; ``key`` picks the value out of each row."""
+
+    key: str
+    vi: str
+    en: str
+    width: int = 14
+    total: bool = False  # summed in the totals row
+    percent: bool = False  # a 0..1 ratio
+
+    def header(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+def negotiate(request: Request) -> Format:
+    """``?format=`` wins (links in a browser cannot set Accept); else the Accept header."""
+    asked = request.query_params.get("format")
+    if asked is not None:
+        fmt = QUERY_FORMATS.get(asked.strip().lower())
+        if fmt is None:
+            # a typo must not silently answer JSON to a spreadsheet link
+            item = {"loc": ["query", "format"], "msg": "use json, csv or xlsx", "code": "enum"}
+            raise InvalidInput(errors=[item], fields="format")
+        return fmt
+    # The first listed type we can produce wins; q-values are ignored on purpose.
+    for part in request.headers.get("accept", "").split(","):
+        media_type = part.partition(";")[0].strip().lower()
+        if media_type in ACCEPT_FORMATS:
+            return ACCEPT_FORMATS[media_type]
+    return "json"
+
+
+def table_response(
+    request: Request,
+    *,
+    title_vi: str,
+    title_en: str,
+    columns: Sequence[Column],
+    rows: Sequence[Mapping[str, Any]],
+    filename: str,
+    fmt: Format,
+) -> Response:
+    """The table as a CSV or XLSX download; JSON stays with the caller's response model."""
+    lang = language(request)
+    title = title_en if lang == "en" else title_vi
+    if fmt == "csv":
+        content, media_type = _csv_bytes(columns, rows, lang), f"{CSV}; charset=utf-8"
+    elif fmt == "xlsx":
+        content, media_type = _xlsx_bytes(title, columns, rows, lang), XLSX
+    else:
+        raise ValueError(f"table_response renders csv or xlsx, not {fmt!r}")
+    headers = {
+        "Content-Disposition": content_disposition(f"{filename}.{fmt}"),
+        # the same URL answers other bytes for another Accept or Accept-Language
+        "Vary": "Accept, Accept-Language",
+        "Content-Language": lang,
+    }
+    return Response(content, media_type=media_type, headers=headers)
+
+
+def export_responses(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entry so generated clients know all three formats of a report."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        200: {
+            "model": model,
+            "description": "The report as JSON, CSV (UTF-8 with BOM) or XLSX",
+            "content": {JSON: {}, CSV: binary, XLSX: binary},
+        }
+    }
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII ``filename`` and, when that lost something, ``filename*``."""
+    fallback = ascii_filename(filename)
+    value = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        value += f"; filename*=UTF-8''{quote(filename, safe='')}"  # RFC 5987 / 6266
+    return value
+
+
+def ascii_filename(filename: str) -> str:
+    """``báo cáo Đắk Lắk.csv`` -> ``bao cao Dak Lak.csv``: safe in a quoted header value."""
+    text = filename.replace("đ", "d").replace("Đ", "D")
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    safe = re.sub(r"[^A-Za-z0-9 ._-]+", "_", bare).strip(" ._")
+    return safe or "export"
+
+
+def _totals(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return {c.key: sum(r.get(c.key) or 0 for r in rows) for c in columns if c.total}
+
+
+def _plain(value: Any) -> Any:
+    """A value both writers understand: enums by value, aware times in Vietnam local time."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # Excel has no time zones; offices read local time.
+        return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return value
+
+
+def _csv_cell(column: Column, value: Any) -> Any:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if column.percent and isinstance(value, int | float | Decimal):
+        return round(value, 4)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value  # shown as text, never run as a formula
+    return value
+
+
+def _csv_bytes(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], lang: str) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(c.header(lang) for c in columns)
+    for row in rows:
+        writer.writerow(_csv_cell(c, row.get(c.key)) for c in columns)
+    if any(c.total for c in columns):
+        totals = _totals(columns, rows)
+        cells = [_csv_cell(c, totals.get(c.key)) for c in columns]
+        writer.writerow([TOTAL_LABEL[lang], *cells[1:]])
+    # The BOM is what makes Excel read the file as UTF-8 rather than the ANSI code page.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _sheet_title(title: str) -> str:
+    return SHEET_TITLE_FORBIDDEN.sub("-", title).strip("' ")[:31] or "Sheet1"
+
+
+def _write(ws: Worksheet, row: int, col: int, value: Any) -> Any:
+    value = _plain(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would make "=..." a formula: keep data as text
+    return cell
+
+
+def _xlsx_bytes(
+    title: str, columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], lang: str
+) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    ws.title = _sheet_title(title)
+    last_col = get_column_letter(len(columns))
+    last_row = FIRST_DATA_ROW + len(rows) - 1
+
+    ws.cell(row=TITLE_ROW, column=1, value=title).font = Font(bold=True, size=14)
+    if len(columns) > 1:
+        ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
+
+    for i, column in enumerate(columns, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=i, value=column.header(lang))
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(i)].width = column.width
+
+    for r, row in enumerate(rows, start=FIRST_DATA_ROW):
+        for i, column in enumerate(columns, start=1):
+            cell = _write(ws, r, i, row.get(column.key))
+            if column.percent:
+                cell.number_format = PERCENT_FORMAT
+
+    if any(c.total for c in columns):
+        _xlsx_totals(ws, columns, lang, total_row=last_row + 1, has_rows=bool(rows))
+
+    ws.freeze_panes = f"A{FIRST_DATA_ROW}"  # header stays visible while scrolling
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{max(last_row, HEADER_ROW)}"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_totals(
+    ws: Worksheet, columns: Sequence[Column], lang: str, *, total_row: int, has_rows: bool
+) -> None:
+    """Formulas rather than numbers, so the sums follow edits made in Excel."""
+    bold = Font(bold=True)
+    ws.cell(row=total_row, column=1, value=TOTAL_LABEL[lang]).font = bold
+    for i, column in enumerate(columns[1:], start=2):
+        if not column.total:
+            continue
+        letter = get_column_letter(i)
+        # An empty table has no data range: SUM(B4:B3) would wrap round to the header.
+        value = f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{total_row - 1})" if has_rows else 0
+        cell = ws.cell(row=total_row, column=i, value=value)
+        cell.font = bold
+        if column.percent:
+            cell.number_format = PERCENT_FORMAT

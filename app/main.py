@@ -18,6 +18,12 @@ from app.core.health import router as health_router
 from app.core.idempotency import IdempotentReplay
 from app.core.middleware import RequestIdMiddleware
 from app.core.routing import operation_id, replay_handler
+from app.events import router as events
+from app.external.router import (
+    external_events_router,
+    participation_router,
+    violations_router,
+)
 from app.staff.router import router as staff_router
 from app.units.router import router as units_router
 
@@ -76,7 +82,15 @@ def create_app() -> FastAPI:
         keys_router,
         units_router,
         staff_router,
+        events.router,
+        events.nominations_router,
+        events.excuses_router,
+        events.reports_router,
+        events.record_router,
         audit_router,
+        external_events_router,
+        participation_router,
+        violations_router,
     ):
         app.include_router(router)
     return app

@@ -164,8 +164,8 @@ def committed_client(engine: Engine) -> Iterator[TestClient]:
         yield c
     with engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
-            if table.name == "unit":
-                conn.execute(table.update().values(head_staff_id=None))
+            if table.name == "unit":  # self and circular references, checked row by row
+                conn.execute(table.update().values(head_staff_id=None, parent_id=None))
         for table in reversed(SQLModel.metadata.sorted_tables):
             if table.name != "audit_log":  # append-only, even for tests
                 conn.execute(table.delete())

@@ -25,6 +25,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 class Grant:
     role: Role
     unit_id: int | None  # None only for a system-wide admin
+    event_id: int | None = None  # an organizer bound to one event
 
 
 @dataclass
@@ -74,7 +75,9 @@ def _actor_for_user(session: Session, user_id: int) -> Actor:
     if user is None or not user.is_active:
         raise _unauthorized("invalid_token")
     rows = session.execute(
-        select(RoleAssignment.role, RoleAssignment.unit_id).where(RoleAssignment.user_id == user_id)
+        select(RoleAssignment.role, RoleAssignment.unit_id, RoleAssignment.event_id).where(
+            RoleAssignment.user_id == user_id
+        )
     ).all()
     staff_unit = None
     if user.staff_id is not None:
@@ -82,7 +85,7 @@ def _actor_for_user(session: Session, user_id: int) -> Actor:
     return Actor(
         name=user.username,
         auth_method="password",
-        grants=tuple(Grant(Role(r), u) for r, u in rows),
+        grants=tuple(Grant(Role(r), u, e) for r, u, e in rows),
         user_id=user.id,
         staff_id=user.staff_id,
         staff_unit_id=staff_unit,

@@ -38,14 +38,17 @@ class RoleAssignment(SQLModel, table=True):
 
     __tablename__ = "role_assignment"
     __table_args__ = (
-        sa.UniqueConstraint("user_id", "role", "unit_id"),
+        sa.UniqueConstraint("user_id", "role", "unit_id", "event_id"),
         sa.CheckConstraint("unit_id IS NOT NULL OR role = 'admin'", name="unit_required"),
+        sa.CheckConstraint("event_id IS NULL OR role = 'organizer'", name="event_for_organizer"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True)
     role: Role = Field(sa_type=enum_type(Role, "role"))
     unit_id: int | None = Field(default=None, foreign_key="unit.id", ondelete="CASCADE", index=True)
+    # an organizer may be bound to one event: then the role holds for that event only
+    event_id: int | None = Field(default=None, foreign_key="event.id", ondelete="CASCADE")
     granted_by_user_id: int | None = Field(
         default=None, foreign_key="app_user.id", ondelete="SET NULL"
     )

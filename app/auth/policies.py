@@ -25,6 +25,8 @@ class Permission(enum.StrEnum):
     manage_staff = "manage_staff"
     manage_users = "manage_users"
     read_audit = "read_audit"
+    organize_events = "organize_events"
+    nominate = "nominate"
 
 
 # Which roles carry a permission over their unit's subtree. ``staff`` reads only its own
@@ -37,6 +39,10 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.manage_staff: frozenset({R.admin, R.department_officer, R.unit_head, R.integration}),
     Permission.manage_users: frozenset({R.admin, R.department_officer}),
     Permission.read_audit: frozenset({R.admin, R.inspector}),
+    Permission.organize_events: frozenset({R.admin, R.department_officer, R.organizer}),
+    # the Sở (or office) nominates anyone below it; a unit head only their own unit's staff,
+    # which app.events.policies checks on top of this
+    Permission.nominate: frozenset({R.admin, R.department_officer, R.unit_head}),
 }
 
 # A role may grant roles of its own rank or below, never above ("no wider than your own").

@@ -65,7 +65,9 @@ def me(session: SessionDep, actor: ActorDep) -> MeRead:
         user=_with_roles(session, [user])[0] if user else None,
         api_key=ApiKeyRead.model_validate(key) if key else None,
         staff=StaffRead.model_validate(staff) if staff else None,
-        roles=[GrantCreate(role=g.role, unit_id=g.unit_id) for g in actor.grants],
+        roles=[
+            GrantCreate(role=g.role, unit_id=g.unit_id, event_id=g.event_id) for g in actor.grants
+        ],
     )
 
 

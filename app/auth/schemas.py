@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, SecretStr, StringConstraints, model_validator
 
 from app.auth.models import Role
 from app.core.schemas import InputModel, PatchModel, ReadModel
@@ -25,12 +25,24 @@ class GrantCreate(InputModel):
     unit_id: int | None = Field(
         default=None, description="The role covers this unit's subtree; null only for admin."
     )
+    event_id: int | None = Field(
+        default=None,
+        description="Only for `organizer`: the role then holds for this one event; "
+        "`unit_id` defaults to the event's organising unit.",
+    )
+
+    @model_validator(mode="after")
+    def _event_only_for_organizer(self) -> "GrantCreate":
+        if self.event_id is not None and self.role != Role.organizer:
+            raise ValueError("event_id binds only the organizer role")
+        return self
 
 
 class GrantRead(ReadModel):
     id: int
     role: Role
     unit_id: int | None
+    event_id: int | None
     created_at: datetime
 
 

@@ -212,7 +212,18 @@ def update_user(
     return user
 
 
+def _bind_event(session: Session, actor: Actor, data: GrantCreate) -> GrantCreate:
+    """An organizer bound to one event holds the role at the event's organising unit."""
+    if data.event_id is None:
+        return data
+    from app.events.service import get_event  # events build on auth, not the reverse
+
+    event = get_event(session, actor, data.event_id)
+    return data.model_copy(update={"unit_id": event.organizer_unit_id})
+
+
 def grant_role(session: Session, actor: Actor, user: User, data: GrantCreate) -> RoleAssignment:
+    data = _bind_event(session, actor, data)
     _ensure_grantable(session, actor, data.role, data.unit_id)
     duplicate = session.scalar(
         select(RoleAssignment.id).where(
@@ -221,13 +232,20 @@ def grant_role(session: Session, actor: Actor, user: User, data: GrantCreate) ->
             RoleAssignment.unit_id.is_(None)
             if data.unit_id is None
             else RoleAssignment.unit_id == data.unit_id,
+            RoleAssignment.event_id.is_(None)
+            if data.event_id is None
+            else RoleAssignment.event_id == data.event_id,
         )
     )
     if duplicate is not None:
         raise Conflict("role_already_granted")
     assert user.id is not None
     assignment = RoleAssignment(
-        user_id=user.id, role=data.role, unit_id=data.unit_id, granted_by_user_id=actor.user_id
+        user_id=user.id,
+        role=data.role,
+        unit_id=data.unit_id,
+        event_id=data.event_id,
+        granted_by_user_id=actor.user_id,
     )
     session.add(assignment)
     session.flush()

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
 
+    # Workflow defaults; the BDTX policy per school year will carry them per year.
+    excuse_grace_days: int = Field(default=3, ge=0, le=60)
+    left_early_counts_as_attended: bool = False
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.env != "development" and self.secret_key.get_secret_value() == DEFAULT_SECRET:

@@ -50,9 +50,17 @@ class Violation(Tracked, table=True):
     school_year: str = Field(max_length=9)
     unit_id: int = Field(foreign_key="unit.id", ondelete="RESTRICT")
     staff_id: int | None = Field(default=None, foreign_key="staff.id", ondelete="RESTRICT")
-    # Sở-organised event and session (R-ATT-3); foreign keys come with the events tables.
-    event_id: int | None = Field(default=None, index=True)
-    session_id: int | None = None
+    # Sở-organised event and session (R-ATT-3)
+    event_id: int | None = Field(
+        default=None, foreign_key="event.id", ondelete="RESTRICT", index=True
+    )
+    session_id: int | None = Field(
+        default=None, foreign_key="event_session.id", ondelete="RESTRICT"
+    )
+    # External event behind an R-EXT-4 case (unapproved participation or organising).
+    external_event_id: int | None = Field(
+        default=None, foreign_key="external_event.id", ondelete="RESTRICT", index=True
+    )
     evidence: str | None = Field(default=None, sa_type=sa.Text)
     note: str | None = Field(default=None, max_length=1000)
     recorded_by_user_id: int | None = Field(

@@ -36,7 +36,7 @@ class TestLogin:
         assert me["auth_method"] == "password"
         assert me["user"]["username"] == "hieutruong.a1"
         assert me["staff"]["id"] == person.id
-        assert me["roles"] == [{"role": "unit_head", "unit_id": t["s1"].id}]
+        assert me["roles"] == [{"role": "unit_head", "unit_id": t["s1"].id, "event_id": None}]
         assert "password_hash" not in str(me)
 
     def test_wrong_password_and_unknown_user_look_the_same(

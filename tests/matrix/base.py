@@ -76,6 +76,11 @@ class Case:
     sees_target: Callable[[World, Any], bool] | None = None
     siblings: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    # where the callers' roles sit: the target's side and the sibling's side of the tree
+    unit: str = "d1"
+    sibling_unit: str = "d2"
+    # callers acting as a person (e.g. an attendee) are linked to the world's staff member
+    as_staff: bool = False
 
 
 def ids_in(body: Any) -> set[int]:

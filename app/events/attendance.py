@@ -1,0 +1,393 @@
+"""Roster, attendance (R-ATT-1), absence letters (R-ATT-2) and closing (R-ATT-3)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from app.auth.actor import Actor
+from app.core.concurrency import check_version
+from app.core.config import get_settings
+from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.model_base import utcnow
+from app.core.pagination import PageParams, paginate
+from app.events.models import (
+    AbsenceExcuse,
+    AttendanceMark,
+    CreditSource,
+    Event,
+    EventSession,
+    EventStatus,
+    ExcuseStatus,
+    MarkStatus,
+    Nomination,
+    NominationStatus,
+    Requirement,
+    TrainingCredit,
+)
+from app.events.nominations import unmet_criteria
+from app.events.policies import (
+    authorize_excuse_decider,
+    authorize_excuse_submitter,
+    authorize_organizer,
+    organizer_grant,
+    staff_in_scope_filter,
+)
+from app.events.schemas import ExcuseCreate, MarksInput
+from app.events.service import OPEN, get_event, list_sessions, require_status
+from app.staff.models import Staff
+from app.staff.service import get_staff, unit_at
+from app.violations.models import Violation, ViolationKind
+
+
+@dataclass(frozen=True)
+class Participant:
+    staff_id: int
+    full_name: str
+    unit_id: int  # the unit the person came from, kept even if they move later
+    nomination_id: int | None
+
+    @property
+    def named(self) -> bool:
+        return self.nomination_id is None
+
+
+def roster(session: Session, event: Event) -> list[Participant]:
+    """Accepted nominations plus people summoned by name."""
+    nominated = session.execute(
+        select(Nomination.staff_id, Staff.full_name, Nomination.unit_id, Nomination.id)
+        .join(Staff, Staff.id == Nomination.staff_id)
+        .where(Nomination.event_id == event.id, Nomination.status == NominationStatus.accepted)
+    ).all()
+    named = session.execute(
+        select(Staff.id, Staff.full_name, Staff.unit_id)
+        .join(Requirement, Requirement.staff_id == Staff.id)
+        .where(Requirement.event_id == event.id)
+    ).all()
+    start = session.scalar(
+        select(EventSession.starts_at)
+        .where(EventSession.event_id == event.id)
+        .order_by(EventSession.starts_at)
+    )
+    people = [Participant(s, n, u, nid) for s, n, u, nid in nominated]
+    for staff_id, name, unit_id in named:
+        then = unit_at(session, staff_id, start) if start else None
+        people.append(Participant(staff_id, name, then or unit_id, None))
+    return sorted(people, key=lambda p: (p.unit_id, p.full_name, p.staff_id))
+
+
+def visible_roster(session: Session, actor: Actor, event: Event) -> list[Participant]:
+    people = roster(session, event)
+    if organizer_grant(session, actor, event) is not None:
+        return people
+    ids = {p.staff_id for p in people}
+    seen = set(
+        session.scalars(
+            select(Staff.id).where(
+                Staff.id.in_(ids), staff_in_scope_filter(actor, Staff.unit_id, Staff.id)
+            )
+        )
+    )
+    return [p for p in people if p.staff_id in seen]
+
+
+# --- marks -------------------------------------------------------------------------------
+
+
+def mark_session(
+    session: Session, actor: Actor, event: Event, row: EventSession, data: MarksInput
+) -> list[AttendanceMark]:
+    """R-ATT-1: the organisers record a whole session at once; re-marking until close."""
+    authorize_organizer(session, actor, event)
+    require_status(event, *OPEN)
+    members = {p.staff_id: p for p in roster(session, event)}
+    strangers = sorted({m.staff_id for m in data.marks} - members.keys())
+    if strangers:
+        raise InvalidInput(
+            "not_on_roster",
+            rule="R-ATT-1",
+            staff_ids=", ".join(map(str, strangers)),
+            errors=[
+                {
+                    "loc": ["body", "marks", i, "staff_id"],
+                    "msg": "not on roster",
+                    "code": "not_on_roster",
+                }
+                for i, m in enumerate(data.marks)
+                if m.staff_id in strangers
+            ],
+        )
+    existing = {
+        m.staff_id: m
+        for m in session.scalars(select(AttendanceMark).where(AttendanceMark.session_id == row.id))
+    }
+    now = utcnow()
+    assert event.id is not None
+    assert row.id is not None
+    for mark in data.marks:
+        current = existing.get(mark.staff_id)
+        if current is None:
+            current = AttendanceMark(
+                event_id=event.id,
+                session_id=row.id,
+                staff_id=mark.staff_id,
+                unit_id=members[mark.staff_id].unit_id,
+                status=mark.status,
+            )
+            session.add(current)
+            existing[mark.staff_id] = current
+        current.status, current.check_in_at, current.note = mark.status, mark.check_in_at, mark.note
+        current.marked_by_user_id, current.marked_at = actor.user_id, now
+    event.status = EventStatus.in_progress
+    session.flush()
+    return [existing[m.staff_id] for m in data.marks]
+
+
+def _marks_by(session: Session, event: Event) -> dict[tuple[int, int], MarkStatus]:
+    rows = session.execute(
+        select(AttendanceMark.staff_id, AttendanceMark.session_id, AttendanceMark.status).where(
+            AttendanceMark.event_id == event.id
+        )
+    ).all()
+    return {(s, sid): MarkStatus(st) for s, sid, st in rows}
+
+
+def _confirmed_excuses(session: Session, event: Event) -> set[tuple[int, int]]:
+    rows = session.execute(
+        select(AbsenceExcuse.staff_id, AbsenceExcuse.session_id).where(
+            AbsenceExcuse.event_id == event.id, AbsenceExcuse.status == ExcuseStatus.confirmed
+        )
+    ).all()
+    return {(s, sid) for s, sid in rows}
+
+
+def cell(mark: MarkStatus | None, excused: bool) -> str | None:
+    """What a participant × session cell shows: an excused absence reads ``excused``."""
+    if (mark is None or mark == MarkStatus.absent) and excused:
+        return "excused"
+    return mark.value if mark else None
+
+
+def attendance_matrix(
+    session: Session, actor: Actor, event: Event
+) -> tuple[Sequence[EventSession], list[tuple[Participant, dict[str, str | None]]]]:
+    sessions = list_sessions(session, event)
+    marks, excused = _marks_by(session, event), _confirmed_excuses(session, event)
+    rows = []
+    for p in visible_roster(session, actor, event):
+        cells = {
+            str(s.id): cell(marks.get((p.staff_id, s.id or 0)), (p.staff_id, s.id) in excused)
+            for s in sessions
+        }
+        rows.append((p, cells))
+    return sessions, rows
+
+
+# --- absence letters ---------------------------------------------------------------------
+
+
+def submit_excuse(session: Session, actor: Actor, data: ExcuseCreate) -> AbsenceExcuse:
+    """R-ATT-2: by the attendee or their unit head, before the session or within the grace."""
+    staff = get_staff(session, actor, data.staff_id)
+    row = session.get(EventSession, data.session_id)
+    if row is None:
+        raise NotFound("session", data.session_id)
+    event = get_event(session, actor, row.event_id)
+    authorize_excuse_submitter(actor, staff)
+    require_status(event, *OPEN)
+    if staff.id not in {p.staff_id for p in roster(session, event)}:
+        raise InvalidInput("not_on_roster", rule="R-ATT-2", staff_ids=str(staff.id))
+    grace = get_settings().excuse_grace_days
+    if utcnow() > row.ends_at + timedelta(days=grace):
+        raise Conflict("excuse_too_late", rule="R-ATT-2", days=grace)
+    live = session.scalar(
+        select(AbsenceExcuse.id).where(
+            AbsenceExcuse.session_id == row.id,
+            AbsenceExcuse.staff_id == staff.id,
+            AbsenceExcuse.status != ExcuseStatus.rejected,
+        )
+    )
+    if live is not None:
+        raise Conflict("excuse_duplicate")
+    unit_id = next(p.unit_id for p in roster(session, event) if p.staff_id == staff.id)
+    assert event.id is not None
+    assert row.id is not None
+    assert staff.id is not None
+    excuse = AbsenceExcuse(
+        event_id=event.id,
+        session_id=row.id,
+        staff_id=staff.id,
+        unit_id=unit_id,
+        reason=data.reason,
+        attachment_ref=data.attachment_ref,
+        submitted_by_user_id=actor.user_id,
+    )
+    session.add(excuse)
+    session.flush()
+    return excuse
+
+
+def excuse_filter(actor: Actor) -> object:
+    return staff_in_scope_filter(actor, AbsenceExcuse.unit_id, AbsenceExcuse.staff_id)
+
+
+def get_excuse(session: Session, actor: Actor, excuse_id: int) -> AbsenceExcuse:
+    excuse = session.scalar(
+        select(AbsenceExcuse).where(AbsenceExcuse.id == excuse_id, excuse_filter(actor))
+    )
+    if excuse is None:
+        raise NotFound("absence_excuse", excuse_id)
+    return excuse
+
+
+def list_excuses(
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    *,
+    event_id: int | None,
+    status: ExcuseStatus | None,
+    unit_id: int | None,
+) -> tuple[Sequence[AbsenceExcuse], str | None]:
+    stmt = select(AbsenceExcuse).where(excuse_filter(actor))
+    for column, value in (
+        (AbsenceExcuse.event_id, event_id),
+        (AbsenceExcuse.status, status),
+        (AbsenceExcuse.unit_id, unit_id),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return paginate(session, stmt, AbsenceExcuse.id, page)
+
+
+def decide_excuse(
+    session: Session,
+    actor: Actor,
+    excuse: AbsenceExcuse,
+    confirm: bool,
+    note: str | None,
+    expected: int,
+) -> AbsenceExcuse:
+    """R-ATT-2: only the head of the attendee's own unit; not the attendee, not the organiser."""
+    authorize_excuse_decider(session, actor, excuse.staff_id, excuse.unit_id)
+    check_version(excuse.version, expected)
+    if excuse.status != ExcuseStatus.submitted:
+        raise Conflict("excuse_wrong_status", status=excuse.status.value)
+    event = session.get(Event, excuse.event_id)
+    assert event is not None
+    require_status(event, *OPEN)
+    excuse.status = ExcuseStatus.confirmed if confirm else ExcuseStatus.rejected
+    excuse.decided_by_user_id, excuse.decided_at, excuse.decision_note = (
+        actor.user_id,
+        utcnow(),
+        note,
+    )
+    session.flush()
+    return excuse
+
+
+# --- close -------------------------------------------------------------------------------
+
+
+def _attended(mark: MarkStatus | None) -> bool:
+    ok = {MarkStatus.present, MarkStatus.late}
+    if get_settings().left_early_counts_as_attended:
+        ok.add(MarkStatus.left_early)
+    return mark in ok
+
+
+def close_event(
+    session: Session, actor: Actor, event: Event, expected: int
+) -> tuple[Event, int, int]:
+    """R-ATT-3. Idempotent: closing a closed event changes nothing and reports zero."""
+    authorize_organizer(session, actor, event)
+    if event.status == EventStatus.closed:
+        return event, 0, 0
+    check_version(event.version, expected)
+    require_status(event, *OPEN)
+    sessions = list_sessions(session, event)
+    people = roster(session, event)
+    marks, excused = _marks_by(session, event), _confirmed_excuses(session, event)
+    violations, credits = [], []
+    now = utcnow()
+    for p in people:
+        for s in sessions:
+            mark = marks.get((p.staff_id, s.id or 0))
+            absent = mark is None or mark == MarkStatus.absent  # never marked counts as absent
+            if absent and (p.staff_id, s.id) not in excused:
+                violations.append(_absence(event, s, p))
+        if event.bdtx_periods and all(
+            _attended(marks.get((p.staff_id, s.id or 0))) for s in sessions
+        ):
+            credits.append(_credit(event, p, now))
+    violations.extend(_mismatches(session, event))
+    if violations:
+        session.execute(insert(Violation), violations)
+    if credits:
+        session.execute(insert(TrainingCredit), credits)
+    event.status, event.closed_at = EventStatus.closed, now
+    session.flush()
+    return event, len(violations), len(credits)
+
+
+def _absence(event: Event, s: EventSession, p: Participant) -> dict[str, object]:
+    now = utcnow()
+    return {
+        "kind": ViolationKind.unexcused_absence,
+        "status": "open",
+        "school_year": event.school_year,
+        "unit_id": p.unit_id,
+        "staff_id": p.staff_id,
+        "event_id": event.id,
+        "session_id": s.id,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _credit(event: Event, p: Participant, now: object) -> dict[str, object]:
+    return {
+        "staff_id": p.staff_id,
+        "unit_id": p.unit_id,
+        "school_year": event.school_year,
+        "source": CreditSource.event,
+        "event_id": event.id,
+        "module_code": event.bdtx_module_code,
+        "periods": event.bdtx_periods,
+        "credited_at": now,
+    }
+
+
+def _mismatches(session: Session, event: Event) -> list[dict[str, object]]:
+    """R-ATT-3: an accepted nominee who no longer matches the composition (found later)."""
+    found = []
+    rows = session.execute(
+        select(Nomination, Requirement, Staff)
+        .join(Requirement, Requirement.id == Nomination.requirement_id)
+        .join(Staff, Staff.id == Nomination.staff_id)
+        .where(Nomination.event_id == event.id, Nomination.status == NominationStatus.accepted)
+    ).all()
+    now = utcnow()
+    for nomination, req, staff in rows:
+        probe = Staff.model_validate(staff.model_dump() | {"unit_id": nomination.unit_id})
+        unmet = unmet_criteria(session, req, probe)
+        if unmet:
+            found.append(
+                {
+                    "kind": ViolationKind.nomination_mismatch,
+                    "status": "open",
+                    "school_year": event.school_year,
+                    "unit_id": nomination.unit_id,
+                    "staff_id": nomination.staff_id,
+                    "event_id": event.id,
+                    "session_id": None,
+                    "evidence": "; ".join(f"{u.criterion}: {u.detail}" for u in unmet),
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    return found

@@ -1,0 +1,631 @@
+from typing import Annotated, Any
+
+from fastapi import Query, Request, Response, status
+
+from app.auth.actor import ActorDep
+from app.core.concurrency import IfMatchDep, set_etag
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
+from app.core.exports import Column, export_responses, negotiate, table_response
+from app.core.idempotency import IdempotencyDep
+from app.core.pagination import PageDep
+from app.core.routing import api_router
+from app.core.schemas import Page
+from app.events import attendance, nominations, reports, service
+from app.events.models import EventKind, EventStatus, ExcuseStatus, NominationStatus
+from app.events.schemas import (
+    AmendmentRead,
+    AttendanceMatrix,
+    CancelRequest,
+    CloseResult,
+    DecisionRequest,
+    EventAttendanceReport,
+    EventCreate,
+    EventRead,
+    EventUpdate,
+    ExcuseCreate,
+    ExcuseRead,
+    LateConsentCreate,
+    LateConsentRead,
+    MarkRead,
+    MarksInput,
+    MatrixRow,
+    NominationChangeRead,
+    NominationCreate,
+    NominationRead,
+    ReasonRequest,
+    RequirementCreate,
+    RequirementRead,
+    RequirementTargetRead,
+    RosterEntry,
+    SessionAmend,
+    SessionCreate,
+    SessionRead,
+    SubstituteRequest,
+    SummonRequest,
+    ToFillRead,
+    TrainingRecord,
+    UnitAttendanceRow,
+)
+from app.staff.service import get_staff
+
+router = api_router("/api/v1/events", "events")
+nominations_router = api_router("/api/v1/nominations", "nominations")
+excuses_router = api_router("/api/v1/absence-excuses", "absence-excuses")
+reports_router = api_router("/api/v1/reports", "reports")
+record_router = api_router("/api/v1/staff", "staff")
+WRITE = problem_responses(403, 404, 409, 412, 428)
+CREATE = problem_responses(403, 404, 409)
+
+
+def _event(response: Response, event: Any) -> EventRead:
+    set_etag(response, event.version)
+    return EventRead.model_validate(event)
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+@router.get("", name="events-list", response_model=Page[EventRead])
+def list_events(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    status: EventStatus | None = None,
+    kind: EventKind | None = None,
+    school_year: Annotated[str | None, Query(max_length=9)] = None,
+    organizer_unit_id: int | None = None,
+) -> Page[EventRead]:
+    items, cursor = service.list_events(
+        session,
+        actor,
+        page,
+        status=status,
+        kind=kind,
+        school_year=school_year,
+        organizer_unit_id=organizer_unit_id,
+    )
+    return Page(items=[EventRead.model_validate(e) for e in items], next_cursor=cursor)
+
+
+@router.post(
+    "",
+    name="events-create",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[IdempotencyDep],
+    responses=CREATE,
+)
+def create_event(
+    session: SessionDep, actor: ActorDep, body: EventCreate, response: Response
+) -> EventRead:
+    event = service.create_event(session, actor, body)
+    response.headers["Location"] = f"{router.prefix}/{event.id}"
+    return _event(response, event)
+
+
+@router.get("/{event_id}", name="events-get", responses=problem_responses(404))
+def get_event(session: SessionDep, actor: ActorDep, event_id: int, response: Response) -> EventRead:
+    return _event(response, service.get_event(session, actor, event_id))
+
+
+@router.patch("/{event_id}", name="events-update", responses=WRITE)
+def update_event(
+    session: SessionDep,
+    actor: ActorDep,
+    event_id: int,
+    body: EventUpdate,
+    version: IfMatchDep,
+    response: Response,
+) -> EventRead:
+    event = service.get_event(session, actor, event_id)
+    return _event(response, service.update_event(session, actor, event, body, version))
+
+
+@router.post("/{event_id}/summon", name="events-summon", responses=WRITE)
+def summon_event(
+    session: SessionDep,
+    actor: ActorDep,
+    event_id: int,
+    body: SummonRequest,
+    version: IfMatchDep,
+    response: Response,
+) -> EventRead:
+    """Send the summons: needs at least one session and one requirement; fixes the sessions."""
+    event = service.get_event(session, actor, event_id)
+    return _event(response, service.summon(session, actor, event, body, version))
+
+
+@router.post("/{event_id}/cancel", name="events-cancel", responses=WRITE)
+def cancel_event(
+    session: SessionDep,
+    actor: ActorDep,
+    event_id: int,
+    body: CancelRequest,
+    version: IfMatchDep,
+    response: Response,
+) -> EventRead:
+    event = service.get_event(session, actor, event_id)
+    return _event(response, service.cancel(session, actor, event, body.reason, version))
+
+
+@router.post("/{event_id}/close", name="events-close", responses=WRITE)
+def close_event(
+    session: SessionDep, actor: ActorDep, event_id: int, version: IfMatchDep, response: Response
+) -> CloseResult:
+    """R-ATT-3: unexcused absences become violations; completers get the BDTX periods.
+    Closing again changes nothing."""
+    event = service.get_event(session, actor, event_id)
+    event, violations, credits = attendance.close_event(session, actor, event, version)
+    return CloseResult(
+        event=_event(response, event), violations_created=violations, credits_created=credits
+    )
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/{event_id}/sessions",
+    name="events-sessions-list",
+    response_model=list[SessionRead],
+    responses=problem_responses(404),
+)
+def list_sessions(session: SessionDep, actor: ActorDep, event_id: int) -> list[SessionRead]:
+    event = service.get_event(session, actor, event_id)
+    return [SessionRead.model_validate(s) for s in service.list_sessions(session, event)]
+
+
+@router.post(
+    "/{event_id}/sessions",
+    name="events-sessions-create",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[IdempotencyDep],
+    responses=CREATE,
+)
+def add_session(
+    session: SessionDep, actor: ActorDep, event_id: int, body: SessionCreate
+) -> SessionRead:
+    event = service.get_event(session, actor, event_id)
+    return SessionRead.model_validate(service.add_session(session, actor, event, body))
+
+
+@router.delete(
+    "/{event_id}/sessions/{session_id}",
+    name="events-sessions-delete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=CREATE,
+)
+def delete_session(
+    session: SessionDep, actor: ActorDep, event_id: int, session_id: int
+) -> Response:
+    event = service.get_event(session, actor, event_id)
+    row = service.get_session_of(session, event, session_id)
+    service.delete_session(session, actor, event, row)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{event_id}/sessions/{session_id}/amend",
+    name="events-sessions-amend",
+    responses=CREATE,
+)
+def amend_session(
+    session: SessionDep, actor: ActorDep, event_id: int, session_id: int, body: SessionAmend
+) -> SessionRead:
+    """Change a session after summoning; the reason is kept and shown to nominees."""
+    event = service.get_event(session, actor, event_id)
+    row = service.get_session_of(session, event, session_id)
+    return SessionRead.model_validate(service.amend_session(session, actor, event, row, body))
+
+
+@router.get(
+    "/{event_id}/amendments",
+    name="events-amendments-list",
+    response_model=list[AmendmentRead],
+    responses=problem_responses(404),
+)
+def list_amendments(session: SessionDep, actor: ActorDep, event_id: int) -> list[AmendmentRead]:
+    event = service.get_event(session, actor, event_id)
+    return [AmendmentRead.model_validate(a) for a in service.list_amendments(session, event)]
+
+
+# --- requirements ------------------------------------------------------------------------
+
+
+def _requirement(req: Any, targets: list[Any]) -> RequirementRead:
+    read = RequirementRead.model_validate(req)
+    read.targets = [RequirementTargetRead.model_validate(t) for t in targets]
+    return read
+
+
+@router.get(
+    "/{event_id}/requirements",
+    name="events-requirements-list",
+    response_model=list[RequirementRead],
+    responses=problem_responses(404),
+)
+def list_requirements(session: SessionDep, actor: ActorDep, event_id: int) -> list[RequirementRead]:
+    event = service.get_event(session, actor, event_id)
+    return [_requirement(r, t) for r, t in service.list_requirements(session, event)]
+
+
+@router.post(
+    "/{event_id}/requirements",
+    name="events-requirements-create",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[IdempotencyDep],
+    responses=CREATE,
+)
+def add_requirement(
+    session: SessionDep, actor: ActorDep, event_id: int, body: RequirementCreate
+) -> RequirementRead:
+    """Thành phần triệu tập: units (a list, or all units of given kinds under a unit) with
+    criteria and a quota per unit, or one person by name."""
+    event = service.get_event(session, actor, event_id)
+    return _requirement(*service.add_requirement(session, actor, event, body))
+
+
+@router.delete(
+    "/{event_id}/requirements/{requirement_id}",
+    name="events-requirements-delete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=CREATE,
+)
+def delete_requirement(
+    session: SessionDep, actor: ActorDep, event_id: int, requirement_id: int
+) -> Response:
+    event = service.get_event(session, actor, event_id)
+    req = service.get_requirement(session, event, requirement_id)
+    service.delete_requirement(session, actor, event, req)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{event_id}/to-fill",
+    name="events-to-fill",
+    response_model=list[ToFillRead],
+    responses=problem_responses(404),
+)
+def to_fill(
+    session: SessionDep, actor: ActorDep, event_id: int, unit_id: int | None = None
+) -> list[ToFillRead]:
+    """For unit heads: per requirement, how many their unit still has to nominate."""
+    event = service.get_event(session, actor, event_id)
+    return [ToFillRead.model_validate(r) for r in service.to_fill(session, actor, event, unit_id)]
+
+
+# --- nominations -------------------------------------------------------------------------
+
+
+@router.get(
+    "/{event_id}/nominations",
+    name="nominations-list",
+    response_model=list[NominationRead],
+    responses=problem_responses(404),
+)
+def list_nominations(
+    session: SessionDep,
+    actor: ActorDep,
+    event_id: int,
+    status: NominationStatus | None = None,
+) -> list[NominationRead]:
+    event = service.get_event(session, actor, event_id)
+    rows = nominations.list_nominations(session, actor, event, status)
+    return [NominationRead.model_validate(n) for n in rows]
+
+
+@router.post(
+    "/{event_id}/nominations",
+    name="nominations-create",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[IdempotencyDep],
+    responses=CREATE,
+)
+def nominate(
+    session: SessionDep, actor: ActorDep, event_id: int, body: NominationCreate, response: Response
+) -> NominationRead:
+    """R-NOM-1: the head of the nominee's own unit (or the Sở) nominates a matching person
+    within the unit's quota; after the deadline only with the organiser's consent (R-NOM-2)."""
+    event = service.get_event(session, actor, event_id)
+    nomination = nominations.nominate(session, actor, event, body)
+    response.headers["Location"] = f"{nominations_router.prefix}/{nomination.id}"
+    set_etag(response, nomination.version)
+    return NominationRead.model_validate(nomination)
+
+
+@router.post(
+    "/{event_id}/late-consents",
+    name="events-late-consents-create",
+    status_code=status.HTTP_201_CREATED,
+    responses=CREATE,
+)
+def late_consent(
+    session: SessionDep, actor: ActorDep, event_id: int, body: LateConsentCreate
+) -> LateConsentRead:
+    """The organiser lets a unit nominate or substitute after the deadline (R-NOM-2)."""
+    event = service.get_event(session, actor, event_id)
+    return LateConsentRead.model_validate(
+        nominations.grant_late_consent(session, actor, event, body)
+    )
+
+
+@router.get(
+    "/{event_id}/roster",
+    name="events-roster",
+    response_model=list[RosterEntry],
+    responses=problem_responses(404),
+)
+def roster(session: SessionDep, actor: ActorDep, event_id: int) -> list[RosterEntry]:
+    """Accepted nominations plus people summoned by name."""
+    event = service.get_event(session, actor, event_id)
+    return [
+        RosterEntry(
+            staff_id=p.staff_id,
+            full_name=p.full_name,
+            unit_id=p.unit_id,
+            named=p.named,
+            nomination_id=p.nomination_id,
+        )
+        for p in attendance.visible_roster(session, actor, event)
+    ]
+
+
+def _nomination(response: Response, nomination: Any) -> NominationRead:
+    set_etag(response, nomination.version)
+    return NominationRead.model_validate(nomination)
+
+
+@nominations_router.get(
+    "/{nomination_id}", name="nominations-get", responses=problem_responses(404)
+)
+def get_nomination(
+    session: SessionDep, actor: ActorDep, nomination_id: int, response: Response
+) -> NominationRead:
+    nomination, _ = nominations.get_nomination(session, actor, nomination_id)
+    return _nomination(response, nomination)
+
+
+@nominations_router.post("/{nomination_id}/accept", name="nominations-accept", responses=WRITE)
+def accept_nomination(
+    session: SessionDep,
+    actor: ActorDep,
+    nomination_id: int,
+    body: ReasonRequest,
+    version: IfMatchDep,
+    response: Response,
+) -> NominationRead:
+    nomination, event = nominations.get_nomination(session, actor, nomination_id)
+    nomination = nominations.decide(session, actor, nomination, event, True, body.reason, version)
+    return _nomination(response, nomination)
+
+
+@nominations_router.post("/{nomination_id}/refuse", name="nominations-refuse", responses=WRITE)
+def refuse_nomination(
+    session: SessionDep,
+    actor: ActorDep,
+    nomination_id: int,
+    body: ReasonRequest,
+    version: IfMatchDep,
+    response: Response,
+) -> NominationRead:
+    nomination, event = nominations.get_nomination(session, actor, nomination_id)
+    nomination = nominations.decide(session, actor, nomination, event, False, body.reason, version)
+    return _nomination(response, nomination)
+
+
+@nominations_router.post("/{nomination_id}/withdraw", name="nominations-withdraw", responses=WRITE)
+def withdraw_nomination(
+    session: SessionDep,
+    actor: ActorDep,
+    nomination_id: int,
+    body: ReasonRequest,
+    version: IfMatchDep,
+    response: Response,
+) -> NominationRead:
+    nomination, event = nominations.get_nomination(session, actor, nomination_id)
+    nomination = nominations.withdraw(session, actor, nomination, event, body.reason, version)
+    return _nomination(response, nomination)
+
+
+@nominations_router.post(
+    "/{nomination_id}/substitute",
+    name="nominations-substitute",
+    status_code=status.HTTP_201_CREATED,
+    responses=WRITE,
+)
+def substitute_nomination(
+    session: SessionDep,
+    actor: ActorDep,
+    nomination_id: int,
+    body: SubstituteRequest,
+    version: IfMatchDep,
+    response: Response,
+) -> NominationRead:
+    """R-NOM-2: a person of the same unit takes the place; returns the new nomination."""
+    nomination, event = nominations.get_nomination(session, actor, nomination_id)
+    new = nominations.substitute(session, actor, nomination, event, body, version)
+    response.headers["Location"] = f"{nominations_router.prefix}/{new.id}"
+    return _nomination(response, new)
+
+
+@nominations_router.get(
+    "/{nomination_id}/history",
+    name="nominations-history",
+    response_model=list[NominationChangeRead],
+    responses=problem_responses(404),
+)
+def nomination_history(
+    session: SessionDep, actor: ActorDep, nomination_id: int
+) -> list[NominationChangeRead]:
+    nomination, _ = nominations.get_nomination(session, actor, nomination_id)
+    return [
+        NominationChangeRead.model_validate(c) for c in nominations.history(session, nomination)
+    ]
+
+
+# --- attendance --------------------------------------------------------------------------
+
+
+@router.put(
+    "/{event_id}/sessions/{session_id}/attendance",
+    name="attendance-mark",
+    response_model=list[MarkRead],
+    responses=CREATE,
+)
+def mark_attendance(
+    session: SessionDep, actor: ActorDep, event_id: int, session_id: int, body: MarksInput
+) -> list[MarkRead]:
+    """R-ATT-1: the organisers mark a whole session in one request; roster members only."""
+    event = service.get_event(session, actor, event_id)
+    row = service.get_session_of(session, event, session_id)
+    marks = attendance.mark_session(session, actor, event, row, body)
+    return [MarkRead.model_validate(m) for m in marks]
+
+
+@router.get("/{event_id}/attendance", name="attendance-matrix", responses=problem_responses(404))
+def attendance_matrix(session: SessionDep, actor: ActorDep, event_id: int) -> AttendanceMatrix:
+    """Participant × session; an absence covered by a confirmed letter reads `excused`."""
+    event = service.get_event(session, actor, event_id)
+    sessions, rows = attendance.attendance_matrix(session, actor, event)
+    return AttendanceMatrix(
+        event_id=event_id,
+        sessions=[SessionRead.model_validate(s) for s in sessions],
+        participants=[
+            MatrixRow(staff_id=p.staff_id, full_name=p.full_name, unit_id=p.unit_id, marks=m)
+            for p, m in rows
+        ],
+    )
+
+
+# --- absence letters ---------------------------------------------------------------------
+
+
+def _excuse(response: Response, excuse: Any) -> ExcuseRead:
+    set_etag(response, excuse.version)
+    return ExcuseRead.model_validate(excuse)
+
+
+@excuses_router.get("", name="absence-excuses-list", response_model=Page[ExcuseRead])
+def list_excuses(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    event_id: int | None = None,
+    status: ExcuseStatus | None = None,
+    unit_id: int | None = None,
+) -> Page[ExcuseRead]:
+    items, cursor = attendance.list_excuses(
+        session, actor, page, event_id=event_id, status=status, unit_id=unit_id
+    )
+    return Page(items=[ExcuseRead.model_validate(e) for e in items], next_cursor=cursor)
+
+
+@excuses_router.post(
+    "",
+    name="absence-excuses-create",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[IdempotencyDep],
+    responses=CREATE,
+)
+def submit_excuse(
+    session: SessionDep, actor: ActorDep, body: ExcuseCreate, response: Response
+) -> ExcuseRead:
+    """R-ATT-2: the attendee or their unit head, before the session or within the grace period."""
+    excuse = attendance.submit_excuse(session, actor, body)
+    response.headers["Location"] = f"{excuses_router.prefix}/{excuse.id}"
+    return _excuse(response, excuse)
+
+
+@excuses_router.get("/{excuse_id}", name="absence-excuses-get", responses=problem_responses(404))
+def get_excuse(
+    session: SessionDep, actor: ActorDep, excuse_id: int, response: Response
+) -> ExcuseRead:
+    return _excuse(response, attendance.get_excuse(session, actor, excuse_id))
+
+
+@excuses_router.post("/{excuse_id}/confirm", name="absence-excuses-confirm", responses=WRITE)
+def confirm_excuse(
+    session: SessionDep,
+    actor: ActorDep,
+    excuse_id: int,
+    body: DecisionRequest,
+    version: IfMatchDep,
+    response: Response,
+) -> ExcuseRead:
+    """Only the head of the attendee's own unit; the absence then counts as excused."""
+    excuse = attendance.get_excuse(session, actor, excuse_id)
+    excuse = attendance.decide_excuse(session, actor, excuse, True, body.note, version)
+    return _excuse(response, excuse)
+
+
+@excuses_router.post("/{excuse_id}/reject", name="absence-excuses-reject", responses=WRITE)
+def reject_excuse(
+    session: SessionDep,
+    actor: ActorDep,
+    excuse_id: int,
+    body: DecisionRequest,
+    version: IfMatchDep,
+    response: Response,
+) -> ExcuseRead:
+    excuse = attendance.get_excuse(session, actor, excuse_id)
+    excuse = attendance.decide_excuse(session, actor, excuse, False, body.note, version)
+    return _excuse(response, excuse)
+
+
+# --- reports -----------------------------------------------------------------------------
+
+ATTENDANCE_COLUMNS = [
+    Column("unit_name", "Đơn vị", "Unit", width=40),
+    Column("participants", "Số người tham dự", "Participants", total=True),
+    Column("expected_marks", "Số lượt buổi", "Session places", total=True),
+    Column("present", "Có mặt", "Present", total=True),
+    Column("late", "Đi muộn", "Late", total=True),
+    Column("left_early", "Về sớm", "Left early", total=True),
+    Column("excused", "Vắng có phép", "Excused", total=True),
+    Column("unexcused", "Vắng không phép", "Unexcused", total=True),
+    Column("attendance_rate", "Tỉ lệ tham dự", "Attendance rate", percent=True),
+]
+
+
+@reports_router.get(
+    "/events/{event_id}/attendance",
+    name="reports-event-attendance",
+    response_model=EventAttendanceReport,
+    responses={**export_responses(EventAttendanceReport), **problem_responses(404)},
+)
+def event_attendance_report(
+    request: Request, session: SessionDep, actor: ActorDep, event_id: int
+) -> Any:
+    """Attendance rates per unit, as JSON, CSV or XLSX (`Accept` or `?format=`)."""
+    event = service.get_event(session, actor, event_id)
+    rows = reports.attendance_by_unit(session, actor, event)
+    n_sessions = len(service.list_sessions(session, event))
+    fmt = negotiate(request)
+    if fmt != "json":
+        return table_response(
+            request,
+            title_vi=f"Tình hình tham dự: {event.title}",
+            title_en=f"Attendance: {event.title}",
+            columns=ATTENDANCE_COLUMNS,
+            rows=rows,
+            filename=f"tham-du-su-kien-{event.id}",
+            fmt=fmt,
+        )
+    return EventAttendanceReport(
+        event_id=event_id,
+        title=event.title,
+        sessions=n_sessions,
+        units=[UnitAttendanceRow.model_validate(r) for r in rows],
+        totals=UnitAttendanceRow.model_validate(reports.totals(rows, n_sessions)),
+    )
+
+
+@record_router.get(
+    "/{staff_id}/training-record",
+    name="staff-training-record",
+    responses=problem_responses(404),
+)
+def training_record(session: SessionDep, actor: ActorDep, staff_id: int) -> TrainingRecord:
+    """Events, marks, completion and credited BDTX periods of one person."""
+    staff = get_staff(session, actor, staff_id)
+    return TrainingRecord.model_validate(reports.training_record(session, actor, staff))

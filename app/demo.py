@@ -1,7 +1,7 @@
 """A small demo province for ``make run``: the Sở, two district offices, schools and staff."""
 
 import random
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.auth.actor import system_actor
 from app.auth.models import Role, RoleAssignment, User
 from app.core.db import get_engine
+from app.core.school_year import school_year_of
 from app.core.security import hash_password
 from app.staff.models import Gender, Staff, StaffCategory
 from app.staff.schemas import StaffCreate
@@ -143,6 +144,65 @@ def credentials() -> str:
     return "\n".join([header, *rows])
 
 
+def _seed_training(session: Session, units: dict[str, int]) -> None:
+    """A summoned Sở training for lower-secondary teachers, two schools already nominated."""
+    from app.events import nominations, service
+    from app.events.schemas import (
+        EventCreate,
+        NominationCreate,
+        RequirementCreate,
+        SessionCreate,
+        SummonRequest,
+    )
+
+    start = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0)
+    start += timedelta(days=14)
+    event = service.create_event(
+        session,
+        SYSTEM,
+        EventCreate(
+            kind="training",
+            organizer_unit_id=units["SGD-BP"],
+            title="Tập huấn dạy học môn Khoa học tự nhiên theo Chương trình GDPT 2018",
+            school_year=school_year_of(start),
+            location="Hội trường Sở GD&ĐT, Đồng Xoài",
+            nomination_deadline=start - timedelta(days=5),
+            bdtx_module_code="THCS-KHTN-01",
+            bdtx_periods=16,
+        ),
+    )
+    for day in range(2):
+        for half, hour in (("sáng", 0), ("chiều", 6)):
+            begin = start + timedelta(days=day, hours=hour)
+            session_in = SessionCreate(
+                title=f"Ngày {day + 1}, buổi {half}",
+                starts_at=begin,
+                ends_at=begin + timedelta(hours=4),
+            )
+            service.add_session(session, SYSTEM, event, session_in)
+    requirement, _ = service.add_requirement(
+        session,
+        SYSTEM,
+        event,
+        RequirementCreate(
+            under_unit_id=units["SGD-BP"],
+            unit_kinds=["school"],
+            categories=["teacher"],
+            education_levels=["lower_secondary"],
+            quota=2,
+        ),
+    )
+    service.summon(session, SYSTEM, event, SummonRequest(summons_number="125/GTT-SGDĐT"), 1)
+    teachers = session.scalars(
+        select(Staff.id).where(
+            Staff.unit_id == units["THCS-TP"], Staff.category == StaffCategory.teacher
+        )
+    ).all()
+    for staff_id in teachers[:2]:
+        data = NominationCreate(staff_id=staff_id, requirement_id=requirement.id or 0)
+        nominations.nominate(session, SYSTEM, event, data)
+
+
 def seed_demo() -> str:
     """Load the demo province once; a second run changes nothing."""
     rng = random.Random(2024)
@@ -166,9 +226,10 @@ def seed_demo() -> str:
             if kind in (UnitKind.school, UnitKind.center):
                 _seed_school_staff(session, rng, unit, code)
         _seed_users(session, ids)
+        _seed_training(session, ids)
         session.commit()
     schools = sum(1 for u in UNITS if u[2] in (UnitKind.school, UnitKind.center))
     return (
         f"Đã tạo dữ liệu mẫu: {len(UNITS)} đơn vị, {schools * STAFF_PER_SCHOOL} nhân sự "
-        "(Sở GD&ĐT tỉnh Bình Phước).\n" + credentials()
+        "(Sở GD&ĐT tỉnh Bình Phước), 1 đợt tập huấn đã triệu tập.\n" + credentials()
     )

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlmodel import Session
 
 from app.audit import service as audit
@@ -16,7 +17,11 @@ from app.core.db import get_engine
 from app.core.errors import install_error_handlers
 from app.core.health import router as health_router
 from app.core.idempotency import IdempotentReplay
-from app.core.middleware import RequestIdMiddleware
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.core.routing import operation_id, replay_handler
 from app.events import router as events
 from app.external.router import (
@@ -62,17 +67,39 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
-    get_settings()  # refuse to start on bad settings (e.g. the default secret in production)
+    settings = get_settings()  # refuse to start on bad settings (default secret in production)
     audit.install()
+    production = settings.env == "production"
     app = FastAPI(
         title="bdtx-api",
         version="0.1.0",
         description=DESCRIPTION,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
+        # the contract stays at /openapi.json for generated clients; the pages go in production
+        docs_url=None if production else "/docs",
+        redoc_url=None if production else "/redoc",
     )
     install_error_handlers(app)
     app.add_exception_handler(IdempotentReplay, replay_handler)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "X-API-Key",
+                "X-Request-ID",
+                "Accept-Language",
+            ],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Idempotent-Replayed"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=production)
     app.add_middleware(RequestIdMiddleware)
     for router in (
         health_router,

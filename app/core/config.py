@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
 
+    # Browsers of these origins may call the API (frontends on other hosts); empty: none.
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # Workflow defaults; the BDTX policy per school year will carry them per year.
     excuse_grace_days: int = Field(default=3, ge=0, le=60)
     left_early_counts_as_attended: bool = False

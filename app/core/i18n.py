@@ -178,6 +178,10 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "vi": ("Khoá đã thu hồi", "Khoá API này đã bị thu hồi."),
         "en": ("Key revoked", "This API key has already been revoked."),
     },
+    "body_too_large": {
+        "vi": ("Dữ liệu quá lớn", "Nội dung yêu cầu vượt quá giới hạn {limit} byte."),
+        "en": ("Body too large", "The request body exceeds the limit of {limit} bytes."),
+    },
     "internal_error": {
         "vi": ("Lỗi hệ thống", "Đã xảy ra lỗi; mã yêu cầu {request_id}."),
         "en": ("Internal error", "Something went wrong; request id {request_id}."),

@@ -12,6 +12,7 @@ from app.audit import service as audit
 from app.audit.router import router as audit_router
 from app.auth.router import auth_router, keys_router, me_router, users_router
 from app.auth.service import admin_exists, create_admin
+from app.bdtx import router as bdtx
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers
@@ -23,14 +24,17 @@ from app.core.middleware import (
     SecurityHeadersMiddleware,
 )
 from app.core.routing import operation_id, replay_handler
+from app.criticisms.router import router as criticisms_router
 from app.events import router as events
 from app.external.router import (
     external_events_router,
     participation_router,
     violations_router,
 )
+from app.reports.router import router as reports_router
 from app.staff.router import router as staff_router
 from app.units.router import router as units_router
+from app.violations.router import router as violations_manual_router
 
 log = logging.getLogger("bdtx")
 
@@ -118,6 +122,13 @@ def create_app() -> FastAPI:
         external_events_router,
         participation_router,
         violations_router,
+        violations_manual_router,
+        criticisms_router,
+        reports_router,
+        bdtx.policy_router,
+        bdtx.router,
+        bdtx.reports_router,
+        bdtx.public_router,
     ):
         app.include_router(router)
     return app

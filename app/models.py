@@ -2,7 +2,19 @@
 
 from app.audit.models import AuditLog
 from app.auth.models import ApiKey, LoginThrottle, RoleAssignment, User
+from app.bdtx.models import (
+    BdtxModule,
+    BdtxResult,
+    Certificate,
+    ModuleScore,
+    PersonalPlan,
+    SelfStudy,
+    UnitPlan,
+    UnitReport,
+    YearPolicy,
+)
 from app.core.idempotency import IdempotencyRecord
+from app.criticisms.models import Criticism, CriticismCounter, CriticismViolation
 from app.events.models import (
     AbsenceExcuse,
     AttendanceMark,
@@ -26,18 +38,27 @@ __all__ = [
     "ApiKey",
     "AttendanceMark",
     "AuditLog",
+    "BdtxModule",
+    "BdtxResult",
+    "Certificate",
+    "Criticism",
+    "CriticismCounter",
+    "CriticismViolation",
     "Event",
     "EventSession",
     "ExternalEvent",
     "IdempotencyRecord",
     "LateConsent",
     "LoginThrottle",
+    "ModuleScore",
     "Nomination",
     "NominationChange",
     "ParticipationRequest",
+    "PersonalPlan",
     "Requirement",
     "RequirementTarget",
     "RoleAssignment",
+    "SelfStudy",
     "SessionAmendment",
     "Staff",
     "StaffAssignment",
@@ -45,6 +66,9 @@ __all__ = [
     "Unit",
     "UnitClosure",
     "UnitMove",
+    "UnitPlan",
+    "UnitReport",
     "User",
     "Violation",
+    "YearPolicy",
 ]

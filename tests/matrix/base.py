@@ -14,7 +14,12 @@ from app.staff.models import Staff
 from app.units.models import Unit
 from tests.factories import make_staff, make_tree, make_unit, make_user
 
-PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/healthz"), ("GET", "/readyz")}
+PUBLIC = {
+    ("POST", "/api/v1/auth/token"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/api/v1/public/certificates/{code}"),  # certificate verification (R-BDTX-1)
+}
 
 
 @dataclass

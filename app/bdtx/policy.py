@@ -1,0 +1,186 @@
+"""A school year's BDTX policy as data, and the pure functions that apply it.
+
+Only the two presets below carry numbers; everything else reads them from the policy
+record of the year (R-BDTX-1: plans, results and certificates "per regulation").
+"""
+
+import enum
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class ScoringMethod(enum.StrEnum):
+    average = "average"  # the mean of the module scores
+
+
+class Certifier(enum.StrEnum):
+    managing_unit = "managing_unit"
+    department = "department"
+
+
+class Block(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code = Field(description="`ministry` (nội dung 1), `local` (nội dung 2), `elective`")
+    name: str = Field(max_length=255)
+    min_periods: int = Field(ge=0)
+
+
+class ResultClass(BaseModel):
+    """Reached when every condition holds; classes are tried in order, best first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64)
+    min_average: float = Field(ge=0, le=10)
+    min_module_score: float = Field(default=0, ge=0, le=10)
+
+
+class Scoring(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: ScoringMethod = ScoringMethod.average
+    require_required_periods: bool = Field(
+        default=True, description="Fewer credited periods than required → the failing class."
+    )
+
+
+class PolicyRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    legal_basis: str = Field(max_length=255)
+    required_periods: int = Field(default=120, ge=0)
+    blocks: list[Block] = Field(min_length=1)
+    result_classes: list[ResultClass] = Field(min_length=1)
+    failing_class: str = Field(min_length=1, max_length=64)
+    scoring: Scoring = Field(default_factory=Scoring)
+    personal_plan_deadline: str = Field(
+        default="05-31",
+        pattern=r"^\d{2}-\d{2}$",
+        description="MM-DD in the school year's second calendar year (approved before it).",
+    )
+    unit_plan_report_month: int = Field(default=6, ge=1, le=12)
+    excuse_grace_days: int = Field(default=5, ge=0)
+    certifying_authority: Certifier = Certifier.managing_unit
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> "PolicyRules":
+        codes = [b.code for b in self.blocks]
+        if len(codes) != len(set(codes)):
+            raise ValueError("block codes must be unique")
+        return self
+
+    def block_minimums(self) -> dict[str, int]:
+        return {b.code: b.min_periods for b in self.blocks}
+
+    def plan_deadline(self, school_year: str) -> date:
+        month, day = (int(p) for p in self.personal_plan_deadline.split("-"))
+        return date(int(school_year[5:]), month, day)
+
+
+def _tt17() -> PolicyRules:
+    return PolicyRules(
+        legal_basis="TT 19/2019/TT-BGDĐT; chương trình theo TT 17/2019/TT-BGDĐT",
+        required_periods=120,
+        blocks=[
+            Block(code="ministry", name="Khối kiến thức bắt buộc (nội dung 1)", min_periods=40),
+            Block(code="local", name="Khối kiến thức bắt buộc (nội dung 2)", min_periods=40),
+            Block(code="elective", name="Khối kiến thức tự chọn", min_periods=40),
+        ],
+        result_classes=[
+            ResultClass(name="Hoàn thành tốt", min_average=8.0, min_module_score=6.5),
+            ResultClass(name="Hoàn thành", min_average=5.0, min_module_score=5.0),
+        ],
+        failing_class="Không hoàn thành",
+    )
+
+
+def _tt26() -> PolicyRules:
+    return PolicyRules(
+        legal_basis="TT 26/2012/TT-BGDĐT",
+        required_periods=120,
+        blocks=[
+            Block(code="ministry", name="Nội dung bồi dưỡng 1", min_periods=30),
+            Block(code="local", name="Nội dung bồi dưỡng 2", min_periods=30),
+            Block(code="elective", name="Nội dung bồi dưỡng 3", min_periods=60),
+        ],
+        result_classes=[
+            ResultClass(name="Giỏi", min_average=9.0, min_module_score=7.0),
+            ResultClass(name="Khá", min_average=7.0, min_module_score=5.0),
+            ResultClass(name="Trung bình", min_average=5.0, min_module_score=5.0),
+        ],
+        failing_class="Không hoàn thành",
+    )
+
+
+class Preset(enum.StrEnum):
+    tt17_2019 = "tt17_2019"
+    tt26_2012 = "tt26_2012"
+
+
+PRESETS = {Preset.tt17_2019: _tt17, Preset.tt26_2012: _tt26}
+
+
+def preset_rules(preset: Preset) -> PolicyRules:
+    return PRESETS[preset]()
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+def classify(
+    rules: PolicyRules, credited_periods: int, scores: list[float]
+) -> tuple[str, bool, float | None, list[str]]:
+    """(class, passed, average, reasons) for a person under ``rules``."""
+    reasons: list[str] = []
+    average = round(sum(scores) / len(scores), 2) if scores else None
+    if rules.scoring.require_required_periods and credited_periods < rules.required_periods:
+        reasons.append(f"periods {credited_periods} < {rules.required_periods}")
+    if average is None:
+        reasons.append("no module scores")
+    if reasons or average is None:
+        return rules.failing_class, False, average, reasons
+    lowest = min(scores)
+    for cls in rules.result_classes:
+        if average >= cls.min_average and lowest >= cls.min_module_score:
+            return cls.name, True, average, []
+    return rules.failing_class, False, average, [f"average {average} below every class"]
+
+
+# --- standards self-evaluation (TT 20/2018) -------------------------------------------------
+
+
+class Rating(enum.StrEnum):
+    chua_dat = "chua_dat"
+    dat = "dat"
+    kha = "kha"
+    tot = "tot"
+
+
+RANK = {Rating.chua_dat: 0, Rating.dat: 1, Rating.kha: 2, Rating.tot: 3}
+# 5 standards, 15 criteria: 1 (tc1–tc2), 2 (tc3–tc7), 3 (tc8–tc10), 4 (tc11–tc13), 5 (tc14–tc15)
+CRITERIA = tuple(f"tc{n}" for n in range(1, 16))
+
+
+def overall_rating(ratings: dict[str, Any]) -> Rating:
+    """Tốt: all ≥ Khá, ≥ 2/3 Tốt; Khá: all ≥ Đạt, ≥ 2/3 ≥ Khá; Đạt: all ≥ Đạt; else Chưa đạt."""
+    ranks = [RANK[Rating(v)] for v in ratings.values()]
+    n = len(ranks)
+    if n == 0 or min(ranks) < 1:
+        return Rating.chua_dat
+    if min(ranks) >= 2 and 3 * sum(r == 3 for r in ranks) >= 2 * n:
+        return Rating.tot
+    if 3 * sum(r >= 2 for r in ranks) >= 2 * n:
+        return Rating.kha
+    return Rating.dat
+
+
+def weakest_criteria(ratings: dict[str, Any]) -> list[str]:
+    if not ratings:
+        return []
+    low = min(RANK[Rating(v)] for v in ratings.values())
+    return sorted(c for c, v in ratings.items() if RANK[Rating(v)] == low)

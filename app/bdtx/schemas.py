@@ -1,0 +1,325 @@
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from app.bdtx.models import (
+    CertificateStatus,
+    PlanStatus,
+    ReportStatus,
+    ResultStatus,
+    SelfStudyStatus,
+)
+from app.bdtx.policy import CRITERIA, PolicyRules, Preset, Rating
+from app.core.schemas import InputModel, ReadModel
+from app.core.school_year import SchoolYear
+
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Note = Annotated[str, StringConstraints(max_length=1000)]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+# --- policy ---------------------------------------------------------------------------------
+
+
+class PolicyPut(InputModel):
+    """Either a `preset` to start from, or full `rules`, or both (rules win)."""
+
+    preset: Preset | None = None
+    rules: PolicyRules | None = None
+
+
+class PolicyRead(ReadModel):
+    id: int
+    school_year: str
+    revision: int
+    preset: str | None
+    rules: PolicyRules
+    frozen: bool = Field(description="A result of the year is finalised: no more changes.")
+    created_at: datetime
+
+
+class PresetRead(ReadModel):
+    preset: Preset
+    rules: PolicyRules
+
+
+# --- modules --------------------------------------------------------------------------------
+
+
+class ModuleCreate(InputModel):
+    code: Code
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    block: Code = Field(description="A block code of the policy, e.g. ministry/local/elective.")
+    periods: int = Field(gt=0, le=1000)
+    categories: list[str] = Field(default_factory=list, description="Empty: everyone.")
+    education_levels: list[str] = Field(default_factory=list, description="Empty: all levels.")
+    criteria: list[str] = Field(default_factory=list, description="TT 20/2018 criteria served.")
+    issuer_unit_id: int | None = Field(
+        default=None, description="The Sở issuing nội dung 2; null for the Ministry."
+    )
+    materials: list[Url] = Field(default_factory=list)
+
+
+class ModuleRead(ReadModel):
+    id: int
+    code: str
+    title: str
+    block: str
+    periods: int
+    categories: list[str]
+    education_levels: list[str]
+    criteria: list[str]
+    issuer_unit_id: int | None
+    issuing_authority: str
+    materials: list[str]
+    version: int
+
+
+class ImportRow(ReadModel):
+    row: int
+    code: str | None
+    outcome: str
+    error: str | None = None
+
+
+class ImportResult(ReadModel):
+    rows: list[ImportRow]
+
+
+# --- personal plans -------------------------------------------------------------------------
+
+
+class PlanCreate(InputModel):
+    staff_id: int
+    school_year: SchoolYear
+    module_codes: list[Code] = Field(min_length=1)
+    self_evaluation: dict[str, Rating] = Field(
+        default_factory=dict,
+        description=f"TT 20/2018 criteria {CRITERIA[0]}..{CRITERIA[-1]} → rating.",
+    )
+
+
+class Decision(InputModel):
+    note: Note | None = None
+
+
+class PlanRead(ReadModel):
+    id: int
+    staff_id: int
+    unit_id: int
+    school_year: str
+    module_codes: list[str]
+    self_evaluation: dict[str, str]
+    self_evaluation_overall: str | None
+    status: PlanStatus
+    policy_id: int | None
+    submitted_at: datetime | None
+    decided_by_user_id: int | None
+    decided_at: datetime | None
+    decision_note: str | None
+    version: int
+
+
+class Suggestions(ReadModel):
+    weakest_criteria: list[str]
+    modules: list[ModuleRead]
+
+
+# --- self-study, scores, LMS ----------------------------------------------------------------
+
+
+class SelfStudyCreate(InputModel):
+    staff_id: int
+    school_year: SchoolYear
+    module_code: Code
+    periods: int = Field(gt=0, le=200)
+    description: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    evidence_url: Url
+
+
+class Inspection(InputModel):
+    approved: bool
+    note: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class SelfStudyRead(ReadModel):
+    id: int
+    staff_id: int
+    unit_id: int
+    school_year: str
+    module_code: str
+    periods: int
+    description: str
+    evidence_url: str
+    status: SelfStudyStatus
+    inspected_by_user_id: int | None
+    inspected_at: datetime | None
+    inspection_note: str | None
+    version: int
+
+
+class ScoreIn(InputModel):
+    staff_id: int
+    school_year: SchoolYear
+    module_code: Code
+    score: float = Field(ge=0, le=10)
+
+
+class LmsCompletion(InputModel):
+    staff_external_code: Code
+    school_year: SchoolYear
+    module_code: Code
+    periods: int = Field(gt=0, le=200)
+    score: float = Field(ge=0, le=10)
+
+
+class BulkOutcome(ReadModel):
+    count: int
+
+
+# --- results, certificates ------------------------------------------------------------------
+
+
+class ResultCompute(InputModel):
+    staff_id: int
+    school_year: SchoolYear
+
+
+class ResultRead(ReadModel):
+    id: int
+    staff_id: int
+    unit_id: int
+    school_year: str
+    policy_id: int
+    policy_revision: int
+    credited_periods: int
+    average_score: float | None
+    result_class: str
+    passed: bool
+    details: dict[str, Any]
+    status: ResultStatus
+    finalised_by_user_id: int | None
+    finalised_at: datetime | None
+    version: int
+
+
+class CertificateCreate(InputModel):
+    result_id: int
+
+
+class RevokeRequest(InputModel):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+class CertificateRead(ReadModel):
+    id: int
+    result_id: int
+    staff_id: int
+    unit_id: int
+    school_year: str
+    result_class: str
+    serial: str
+    verification_code: str
+    issuer_unit_id: int | None
+    status: CertificateStatus
+    revoked_reason: str | None
+    version: int
+    created_at: datetime
+
+
+class PublicCertificate(ReadModel):
+    full_name: str
+    school_year: str
+    result_class: str
+    issuer: str | None
+    status: CertificateStatus
+
+
+# --- unit reports ---------------------------------------------------------------------------
+
+
+class ReportCreate(InputModel):
+    unit_id: int
+    school_year: SchoolYear
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    annual_plan_url: Url | None = None
+    nd2_materials: list[Url] = Field(
+        default_factory=list, description="The Sở's nội dung 2 materials for the Ministry."
+    )
+
+
+class ReportRead(ReadModel):
+    id: int
+    unit_id: int
+    school_year: str
+    policy_id: int | None
+    status: ReportStatus
+    summary: dict[str, Any]
+    note: str | None
+    annual_plan_url: str | None
+    nd2_materials: list[str]
+    sent_to_ministry_at: datetime | None
+    submitted_at: datetime | None
+    decided_by_user_id: int | None
+    decided_at: datetime | None
+    decision_note: str | None
+    version: int
+
+
+class BdtxReportRow(ReadModel):
+    unit_id: int
+    unit_name: str
+    school_year: str
+    staff: int
+    results: int
+    finalised: int
+    passed: int
+    completion_rate: float
+
+
+class BdtxReport(ReadModel):
+    school_year: str
+    unit_id: int
+    policy_revision: int | None
+    units: list[BdtxReportRow]
+    good_examples: list[BdtxReportRow]
+
+
+# --- unit plans -----------------------------------------------------------------------------
+
+
+class ScheduleItem(InputModel):
+    module_code: Code
+    starts_on: date
+    ends_on: date
+    form: Annotated[str, StringConstraints(max_length=255)] | None = Field(
+        default=None, description="e.g. tập trung, trực tuyến, tự học có hướng dẫn"
+    )
+
+
+class UnitPlanCreate(InputModel):
+    unit_id: int
+    school_year: SchoolYear
+    module_codes: list[Code] = Field(min_length=1)
+    schedule: list[ScheduleItem] = Field(default_factory=list)
+    nd2_materials: list[Url] = Field(
+        default_factory=list, description="The Sở's nội dung 2 materials (R-BDTX-5)."
+    )
+
+
+class UnitPlanRead(ReadModel):
+    id: int
+    unit_id: int
+    school_year: str
+    module_codes: list[str]
+    schedule: list[dict[str, Any]]
+    nd2_materials: list[str]
+    status: PlanStatus
+    policy_id: int | None
+    sent_to_ministry_at: datetime | None
+    submitted_at: datetime | None
+    decided_by_user_id: int | None
+    decided_at: datetime | None
+    decision_note: str | None
+    version: int

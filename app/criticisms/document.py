@@ -1,0 +1,421 @@
+"""The criticism letter as a printed công văn (layout after Nghị định 30/2020/NĐ-CP).
+
+Heading block (issuing unit; national motto; number; place and date; "V/v …"),
+"Kính gửi", the body, the cited violations as a table, the emulation proposal, "Nơi nhận"
+and the signer. DejaVu Serif is embedded so every Vietnamese diacritic prints.
+"""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.violations.models import ViolationKind
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+FONT, BOLD, ITALIC = "DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic"
+
+MOTTO_1 = "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
+DRAFT = "DỰ THẢO"
+BLANK = "\u00a0" * 6  # a blank to fill by hand in a draft; the line breaker keeps it
+
+KIND_VI: dict[ViolationKind, str] = {
+    ViolationKind.unexcused_absence: "Vắng mặt không có đơn xin phép được xác nhận",
+    ViolationKind.nomination_mismatch: "Cử không đúng thành phần triệu tập",
+    ViolationKind.unapproved_participation: "Tham gia sự kiện khi chưa được cho phép",
+    ViolationKind.unapproved_organising: "Tự ý tổ chức khi chưa được cơ quan có thẩm quyền đồng ý",
+}
+
+# A4 with the margins of NĐ 30/2020: left 30 mm, right 15 mm, top and bottom 20 mm.
+LEFT, RIGHT, TOP, BOTTOM = 30 * mm, 15 * mm, 20 * mm, 20 * mm
+FRAME_PADDING = 6  # points reportlab keeps inside the frame; taken off the margins
+WIDTH = A4[0] - LEFT - RIGHT
+TABLE_COLUMNS = [("STT", 13), ("Người vi phạm", 40), ("Loại vi phạm", 40), ("Sự kiện", 42)]
+TABLE_COLUMNS.append(("Buổi/ngày", WIDTH / mm - sum(w for _, w in TABLE_COLUMNS)))
+
+
+@dataclass(frozen=True)
+class CitedRow:
+    violator: str
+    unit: str
+    kind: ViolationKind
+    event: str | None
+    session: str | None
+    day: date
+
+
+@dataclass(frozen=True)
+class Letter:
+    issuing_unit: str
+    recipient_unit: str
+    document_number: str | None  # None while a draft
+    document_symbol: str
+    place: str
+    issued_on: date | None
+    subject: str
+    body: str
+    school_year: str
+    propose_emulation: bool
+    signer_title: str
+    signer_name: str | None
+    copy_to: list[str]
+    rows: list[CitedRow]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.document_number is None
+
+
+def vietnamese_date(place: str, day: date | None) -> str:
+    """ "Bình Phước, ngày 05 tháng 02 năm 2024": days below 10 and months 1, 2 take a 0."""
+    if day is None:
+        return f"{place}, ngày {BLANK} tháng {BLANK} năm 20…"
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def emulation_sentence(letter: Letter) -> str:
+    return (
+        f"{letter.issuing_unit} đề nghị đưa nội dung phê bình này vào xét thi đua cuối năm "
+        f"học {letter.school_year} đối với {letter.recipient_unit}."
+    )
+
+
+def copy_lines(letter: Letter) -> list[str]:
+    lines = ["Như trên;", *(f"{c.rstrip(';.')};" for c in letter.copy_to)]
+    if not any(c.lower().startswith("lưu") for c in letter.copy_to):
+        lines.append("Lưu: VT.")
+    else:
+        lines[-1] = lines[-1].rstrip(";") + "."
+    return [f"- {line}" for line in lines]
+
+
+def session_label(row: CitedRow) -> str:
+    day = row.day.strftime("%d/%m/%Y")
+    return f"{row.session}, {day}" if row.session else day
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+@cache
+def _register_fonts() -> None:
+    for name, file in (
+        (FONT, "DejaVuSerif.ttf"),
+        (BOLD, "DejaVuSerif-Bold.ttf"),
+        (ITALIC, "DejaVuSerif-Italic.ttf"),
+    ):
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+    # <b> and <i> inside paragraphs pick these faces (no bold italic: bold is used)
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
+
+
+def _style(name: str, **kw: Any) -> ParagraphStyle:
+    base: dict[str, Any] = {"fontName": FONT, "fontSize": 13, "leading": 17}
+    base.update(kw)
+    return ParagraphStyle(name, **base)
+
+
+@cache
+def _styles() -> dict[str, ParagraphStyle]:
+    return {
+        "unit": _style("unit", fontName=BOLD, fontSize=12, leading=15, alignment=TA_CENTER),
+        "motto1": _style("motto1", fontName=BOLD, fontSize=11, leading=15, alignment=TA_CENTER),
+        "motto2": _style("motto2", fontName=BOLD, fontSize=12, leading=16, alignment=TA_CENTER),
+        "number": _style("number", fontSize=12.5, leading=16, alignment=TA_CENTER),
+        "subject": _style("subject", fontSize=11.5, leading=14, alignment=TA_CENTER),
+        "date": _style("date", fontName=ITALIC, fontSize=12.5, leading=16, alignment=TA_CENTER),
+        "draft": _style("draft", fontName=BOLD, fontSize=11, textColor=colors.darkred),
+        "to": _style("to", alignment=TA_CENTER, spaceBefore=6, spaceAfter=8),
+        "body": _style(
+            "body", alignment=TA_JUSTIFY, firstLineIndent=10 * mm, spaceAfter=5, leading=18
+        ),
+        "cell": _style("cell", fontSize=10.5, leading=13, alignment=TA_LEFT),
+        "cell_c": _style("cell_c", fontSize=10.5, leading=13, alignment=TA_CENTER),
+        "head": _style("head", fontName=BOLD, fontSize=10.5, leading=13, alignment=TA_CENTER),
+        "copies_h": _style("copies_h", fontName=BOLD, fontSize=12, leading=15),
+        "copies": _style("copies", fontSize=11, leading=14),
+        "signer": _style("signer", fontName=BOLD, fontSize=13, leading=17, alignment=TA_CENTER),
+    }
+
+
+def _p(text: str, style: str) -> Paragraph:
+    """A paragraph of plain text: escaped, line breaks kept."""
+    return Paragraph(escape(text).replace("\n", "<br/>"), _styles()[style])
+
+
+def _rule(width: float) -> HRFlowable:
+    return HRFlowable(
+        width=width, thickness=0.6, color=colors.black, spaceBefore=3, spaceAfter=5, hAlign="CENTER"
+    )
+
+
+def _heading(letter: Letter) -> Table:
+    left_w, right_w = WIDTH * 0.4, WIDTH * 0.6
+    number = letter.document_number or f"{BLANK}/{letter.document_symbol}"
+    cells = [
+        [
+            [_p(letter.issuing_unit.upper(), "unit"), _rule(28 * mm)],
+            [_p(MOTTO_1, "motto1"), _p(MOTTO_2, "motto2"), _rule(58 * mm)],
+        ],
+        [
+            [_p(f"Số: {number}", "number"), _p(f"V/v {letter.subject}", "subject")],
+            [_p(vietnamese_date(letter.place, letter.issued_on), "date")],
+        ],
+    ]
+    table = Table(cells, colWidths=[left_w, right_w])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),  # the short rules under the titles
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("LEFTPADDING", (1, 0), (1, -1), 2 * mm),
+            ]
+        )
+    )
+    return table
+
+
+def _violations_table(letter: Letter) -> Table:
+    head = [_p(title, "head") for title, _ in TABLE_COLUMNS]
+    data: list[list[Any]] = [head]
+    for i, row in enumerate(letter.rows, start=1):
+        violator = row.violator
+        if row.unit not in (row.violator, letter.recipient_unit):
+            violator += f"\n({row.unit})"  # a unit below the recipient
+        data.append(
+            [
+                _p(str(i), "cell_c"),
+                _p(violator, "cell"),
+                _p(KIND_VI[row.kind], "cell"),
+                _p(row.event or "", "cell"),
+                _p(session_label(row), "cell_c"),
+            ]
+        )
+    table = Table(data, colWidths=[w * mm for _, w in TABLE_COLUMNS], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def _closing(letter: Letter) -> Table:
+    copies: list[Flowable] = [_p("Nơi nhận:", "copies_h")]
+    copies += [_p(line, "copies") for line in copy_lines(letter)]
+    signer: list[Flowable] = [_p(letter.signer_title.upper(), "signer"), Spacer(1, 20 * mm)]
+    if letter.signer_name:
+        signer.append(_p(letter.signer_name, "signer"))
+    table = Table([[copies, signer]], colWidths=[WIDTH * 0.5, WIDTH * 0.5])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def _story(letter: Letter) -> list[Flowable]:
+    story: list[Flowable] = []
+    if letter.is_draft:
+        story.append(_p(DRAFT, "draft"))
+    story += [_heading(letter), Spacer(1, 5 * mm)]
+    story.append(_p(f"Kính gửi: {letter.recipient_unit}.", "to"))
+    story += [_p(part, "body") for part in letter.body.splitlines() if part.strip()]
+    story.append(_p(f"Các trường hợp vi phạm bị phê bình ({len(letter.rows)} trường hợp):", "body"))
+    story += [_violations_table(letter), Spacer(1, 4 * mm)]
+    if letter.propose_emulation:
+        story.append(_p(emulation_sentence(letter), "body"))
+    story += [Spacer(1, 4 * mm), KeepTogether(_closing(letter))]
+    return story
+
+
+def _page_number(canvas: Canvas, doc: Any) -> None:
+    """From page 2 on, the page number at the top centre (NĐ 30/2020)."""
+    canvas.saveState()
+    canvas.setFont(FONT, 11)
+    canvas.drawCentredString(A4[0] / 2 + (LEFT - RIGHT) / 2, A4[1] - 12 * mm, str(doc.page))
+    canvas.restoreState()
+
+
+def render_pdf(letter: Letter) -> bytes:
+    _register_fonts()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=LEFT - FRAME_PADDING,
+        rightMargin=RIGHT - FRAME_PADDING,
+        topMargin=TOP - FRAME_PADDING,
+        bottomMargin=BOTTOM - FRAME_PADDING,
+        title=f"V/v {letter.subject}",
+        author=letter.issuing_unit,
+        subject=letter.document_number or DRAFT,
+        creator="bdtx-api",
+        lang="vi-VN",
+    )
+    later: Callable[[Canvas, Any], None] = _page_number
+    doc.build(_story(letter), onLaterPages=later)
+    return buffer.getvalue()
+
+
+# --- DOCX -----------------------------------------------------------------------------------
+# For offices that edit before signing. Times New Roman is what their Word has; it covers
+# Vietnamese, so no font travels with the file.
+
+DOCX_FONT = "Times New Roman"
+
+
+def _docx_paragraph(
+    container: Any,
+    text: str,
+    *,
+    size: float = 13,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+    align: Any = None,
+    indent: bool = False,
+) -> Any:
+    paragraph = container.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if align is None else align
+    paragraph.paragraph_format.space_after = Pt(2)
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Mm(10)
+    run = paragraph.add_run(text)
+    run.font.name, run.font.size = DOCX_FONT, Pt(size)
+    run.bold, run.italic, run.underline = bold, italic, underline
+    return paragraph
+
+
+def _docx_cell(cell: Any, lines: list[tuple[str, dict[str, Any]]]) -> None:
+    cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
+    for text, style in lines:
+        _docx_paragraph(cell, text, **style)
+
+
+def _docx_heading(doc: Any, letter: Letter) -> None:
+    number = letter.document_number or f"{BLANK}/{letter.document_symbol}"
+    table = doc.add_table(rows=2, cols=2)
+    table.autofit = False
+    for row in table.rows:
+        row.cells[0].width, row.cells[1].width = Mm(66), Mm(99)
+    bold = {"bold": True, "size": 12}
+    _docx_cell(table.cell(0, 0), [(letter.issuing_unit.upper(), bold)])
+    _docx_cell(
+        table.cell(0, 1),
+        [(MOTTO_1, {"bold": True, "size": 12}), (MOTTO_2, {**bold, "underline": True})],
+    )
+    _docx_cell(
+        table.cell(1, 0),
+        [(f"Số: {number}", {"size": 13}), (f"V/v {letter.subject}", {"size": 12})],
+    )
+    _docx_cell(
+        table.cell(1, 1), [(vietnamese_date(letter.place, letter.issued_on), {"italic": True})]
+    )
+
+
+def _docx_violations(doc: Any, letter: Letter) -> None:
+    table = doc.add_table(rows=1, cols=len(TABLE_COLUMNS))
+    table.style = "Table Grid"
+    for cell, (title, width) in zip(table.rows[0].cells, TABLE_COLUMNS, strict=True):
+        cell.width = Mm(width)
+        _docx_cell(cell, [(title, {"bold": True, "size": 11})])
+    for i, row in enumerate(letter.rows, start=1):
+        violator = row.violator
+        if row.unit not in (row.violator, letter.recipient_unit):
+            violator += f" ({row.unit})"
+        values = [str(i), violator, KIND_VI[row.kind], row.event or "", session_label(row)]
+        cells = table.add_row().cells
+        for cell, value, (_, width) in zip(cells, values, TABLE_COLUMNS, strict=True):
+            cell.width = Mm(width)
+            _docx_cell(cell, [(value, {"size": 11})])
+
+
+def _docx_closing(doc: Any, letter: Letter) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    left = WD_ALIGN_PARAGRAPH.LEFT
+    copies = [("Nơi nhận:", {"bold": True, "italic": True, "size": 12, "align": left})]
+    copies += [(line, {"size": 11, "align": left}) for line in copy_lines(letter)]
+    _docx_cell(table.cell(0, 0), copies)
+    signer = [(line, {"bold": True}) for line in letter.signer_title.upper().splitlines()]
+    signer += [("", {}), ("", {}), ("", {}), (letter.signer_name or "", {"bold": True})]
+    _docx_cell(table.cell(0, 1), signer)
+
+
+def render_docx(letter: Letter) -> bytes:
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.top_margin = section.bottom_margin = Mm(20)
+    doc.core_properties.title = f"V/v {letter.subject}"
+    doc.core_properties.author = letter.issuing_unit
+    if letter.is_draft:
+        _docx_paragraph(doc, DRAFT, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _docx_heading(doc, letter)
+    _docx_paragraph(doc, f"Kính gửi: {letter.recipient_unit}.")
+    justify = WD_ALIGN_PARAGRAPH.JUSTIFY
+    for part in [p for p in letter.body.splitlines() if p.strip()]:
+        _docx_paragraph(doc, part, align=justify, indent=True)
+    intro = f"Các trường hợp vi phạm bị phê bình ({len(letter.rows)} trường hợp):"
+    _docx_paragraph(doc, intro, align=justify, indent=True)
+    _docx_violations(doc, letter)
+    if letter.propose_emulation:
+        _docx_paragraph(doc, emulation_sentence(letter), align=justify, indent=True)
+    _docx_closing(doc, letter)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def render(letter: Letter, fmt: str) -> tuple[bytes, str]:
+    """The letter's bytes and media type: ``pdf`` or ``docx``."""
+    if fmt == "docx":
+        return render_docx(letter), DOCX
+    return render_pdf(letter), PDF

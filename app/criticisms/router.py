@@ -1,0 +1,139 @@
+from typing import Annotated, Any, Literal
+
+from fastapi import Query, Response, status
+
+from app.auth.actor import ActorDep
+from app.core.concurrency import IfMatchDep, set_etag
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
+from app.core.exports import content_disposition
+from app.core.idempotency import IdempotencyDep
+from app.core.pagination import PageDep
+from app.core.routing import api_router
+from app.core.schemas import Page
+from app.criticisms import service
+from app.criticisms.document import DOCX, PDF, render
+from app.criticisms.models import Criticism, CriticismStatus
+from app.criticisms.schemas import CriticismCreate, CriticismRead, CriticismUpdate
+
+router = api_router("/api/v1/criticisms", "criticisms")
+WRITE = problem_responses(403, 404, 409, 412, 428)
+BINARY = {"type": "string", "format": "binary"}
+
+
+def _read(letter: Criticism, cited: list[int]) -> CriticismRead:
+    read = CriticismRead.model_validate(letter)
+    read.violation_ids = cited
+    return read
+
+
+def _letter(response: Response, found: tuple[Criticism, list[int]]) -> CriticismRead:
+    set_etag(response, found[0].version)
+    return _read(*found)
+
+
+@router.get("", name="criticisms-list", response_model=Page[CriticismRead])
+def list_criticisms(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    status: CriticismStatus | None = None,
+    school_year: Annotated[str | None, Query(max_length=9)] = None,
+    issuing_unit_id: int | None = None,
+    recipient_unit_id: int | None = None,
+    include_descendants: Annotated[
+        bool, Query(description="With `recipient_unit_id`: letters to the whole subtree")
+    ] = False,
+) -> Page[CriticismRead]:
+    """Letters issued from the caller's units (drafts too) and issued letters sent to them."""
+    filters = service.CriticismFilters(
+        status=status,
+        school_year=school_year,
+        issuing_unit_id=issuing_unit_id,
+        recipient_unit_id=recipient_unit_id,
+        include_descendants=include_descendants,
+    )
+    items, cursor = service.list_criticisms(session, actor, page, filters)
+    return Page(items=[_read(c, ids) for c, ids in items], next_cursor=cursor)
+
+
+@router.post(
+    "",
+    name="criticisms-create",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[IdempotencyDep],
+    responses=problem_responses(403, 404, 409),
+)
+def create_criticism(
+    session: SessionDep, actor: ActorDep, body: CriticismCreate, response: Response
+) -> CriticismRead:
+    """R-VIO-1: a department officer drafts a letter from their unit to a unit below it,
+    citing open violations of that unit (or units below it) of one school year."""
+    found = service.create_criticism(session, actor, body)
+    response.headers["Location"] = f"{router.prefix}/{found[0].id}"
+    return _letter(response, found)
+
+
+@router.get("/{criticism_id}", name="criticisms-get", responses=problem_responses(404))
+def get_criticism(
+    session: SessionDep, actor: ActorDep, criticism_id: int, response: Response
+) -> CriticismRead:
+    letter = service.get_criticism(session, actor, criticism_id)
+    return _letter(response, service.with_cited(session, letter))
+
+
+@router.patch("/{criticism_id}", name="criticisms-update", responses=WRITE)
+def update_criticism(
+    session: SessionDep,
+    actor: ActorDep,
+    criticism_id: int,
+    body: CriticismUpdate,
+    version: IfMatchDep,
+    response: Response,
+) -> CriticismRead:
+    """While a draft; an issued letter is immutable (409 `criticism_issued`, R-VIO-1)."""
+    letter = service.get_criticism(session, actor, criticism_id)
+    return _letter(response, service.update_criticism(session, actor, letter, body, version))
+
+
+@router.post("/{criticism_id}/issue", name="criticisms-issue", responses=WRITE)
+def issue_criticism(
+    session: SessionDep,
+    actor: ActorDep,
+    criticism_id: int,
+    version: IfMatchDep,
+    response: Response,
+) -> CriticismRead:
+    """R-VIO-1: number the letter (`12/CV-SGDĐT`, per issuing unit and calendar year), date
+    it today, record who issued it, and mark the cited violations `cited`. Refused when any
+    of them is no longer open."""
+    letter = service.get_criticism(session, actor, criticism_id)
+    return _letter(response, service.issue_criticism(session, actor, letter, version))
+
+
+@router.get(
+    "/{criticism_id}/document",
+    name="criticisms-document",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The letter as PDF (default) or DOCX; a draft is marked DỰ THẢO.",
+            "content": {PDF: {"schema": BINARY}, DOCX: {"schema": BINARY}},
+        },
+        **problem_responses(404),
+    },
+)
+def criticism_document(
+    session: SessionDep,
+    actor: ActorDep,
+    criticism_id: int,
+    fmt: Annotated[
+        Literal["pdf", "docx"], Query(alias="format", description="pdf or docx")
+    ] = "pdf",
+) -> Any:
+    """The printed công văn: heading, Kính gửi, body, the cited violations, Nơi nhận."""
+    letter = service.get_criticism(session, actor, criticism_id)
+    content, media_type = render(service.letter_of(session, letter), fmt)
+    name = (letter.document_number or f"du-thao-{letter.id}").replace("/", "-")
+    headers = {"Content-Disposition": content_disposition(f"phe-binh-{name}.{fmt}")}
+    return Response(content, media_type=media_type, headers=headers)

@@ -13,6 +13,7 @@ from app.audit.router import router as audit_router
 from app.auth.router import auth_router, keys_router, me_router, users_router
 from app.auth.service import admin_exists, create_admin
 from app.bdtx import router as bdtx
+from app.changes.router import router as changes_router
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers
@@ -119,6 +120,7 @@ def create_app() -> FastAPI:
         events.reports_router,
         events.record_router,
         audit_router,
+        changes_router,
         external_events_router,
         participation_router,
         violations_router,

@@ -13,6 +13,7 @@ from app.bdtx.models import (
     UnitReport,
     YearPolicy,
 )
+from app.changes.models import Change
 from app.core.idempotency import IdempotencyRecord
 from app.criticisms.models import Criticism, CriticismCounter, CriticismViolation
 from app.events.models import (
@@ -41,6 +42,7 @@ __all__ = [
     "BdtxModule",
     "BdtxResult",
     "Certificate",
+    "Change",
     "Criticism",
     "CriticismCounter",
     "CriticismViolation",

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Session
@@ -20,6 +20,7 @@ from app.audit.models import AuditLog
 from app.auth.actor import Actor
 from app.auth.policies import PERMISSIONS, Permission, unit_filter
 from app.core.errors import AppError, Forbidden
+from app.core.model_base import utcnow
 from app.core.pagination import PageParams, paginate
 from app.units.models import Unit, UnitClosure
 from app.units.service import subtree_ids
@@ -119,6 +120,21 @@ def unit_path(session: Session, unit_id: int | None) -> str | None:
     return "/" + "".join(f"{i}/" for i in ids) if ids else None
 
 
+def unit_paths(session: Session, unit_ids: set[int]) -> dict[int, str]:
+    """``unit_path`` for many units in one query (a bulk import touches hundreds)."""
+    if not unit_ids:
+        return {}
+    rows = session.execute(
+        select(UnitClosure.descendant_id, UnitClosure.ancestor_id)
+        .where(UnitClosure.descendant_id.in_(sorted(unit_ids)))
+        .order_by(UnitClosure.descendant_id, UnitClosure.depth.desc())
+    ).all()
+    parts: dict[int, list[str]] = {}
+    for unit_id, ancestor in rows:
+        parts.setdefault(unit_id, []).append(f"{ancestor}/")
+    return {unit_id: "/" + "".join(p) for unit_id, p in parts.items()}
+
+
 def _actor_fields(request: Request) -> dict[str, Any]:
     actor = getattr(request.state, "actor", None)
     client = request.client.host if request.client else None
@@ -141,31 +157,46 @@ def _actor_fields(request: Request) -> dict[str, Any]:
     }
 
 
-def record_changes(session: Session, request: Request, status_code: int) -> None:
-    """Rows for the writes this request made; called just before its commit."""
-    changes: Sequence[tuple[Any, ...]] = session.info.pop(CHANGES_KEY, [])
+Change = tuple[str, str, int | None, int | None, dict[str, Any] | None, dict[str, Any] | None]
+"""(op, table, target id, unit id, before, after): what the audit log and the feed record."""
+
+
+def note_changes(session: Session, changes: Sequence[Change]) -> None:
+    """Writes made with Core statements (the bulk paths), which the flush hook cannot see."""
+    session.info.setdefault(CHANGES_KEY, []).extend(changes)
+
+
+def record_changes(session: Session, request: Request, status_code: int) -> Sequence[Change]:
+    """Rows for the writes this request made; called just before its commit.
+
+    One multi-row INSERT, so a bulk import of thousands of rows costs one statement here.
+    Returns the changes, which the change feed records too (``app.changes``).
+    """
+    changes: Sequence[Change] = session.info.pop(CHANGES_KEY, [])
     if not changes:
-        return
+        return changes
     fields = _actor_fields(request)
-    paths: dict[int | None, str | None] = {}
+    paths = unit_paths(session, {c[3] for c in changes if c[3] is not None})
+    now = utcnow()
+    rows = []
     for op, table, target_id, unit_id, before, after in changes:
-        if unit_id not in paths:
-            paths[unit_id] = unit_path(session, unit_id)
-        session.add(
-            AuditLog(
+        rows.append(
+            {
                 **fields,
-                target_type=table,
-                target_id=target_id,
-                target_unit_id=unit_id,
-                target_unit_path=paths[unit_id],
-                before=before,
-                after=after,
-                outcome="success",
-                status_code=status_code,
-                change=op,
-            )
+                "at": now,
+                "target_type": table,
+                "target_id": target_id,
+                "target_unit_id": unit_id,
+                "target_unit_path": paths.get(unit_id) if unit_id is not None else None,
+                "before": before,
+                "after": after,
+                "outcome": "success",
+                "status_code": status_code,
+                "change": op,
+            }
         )
-    session.flush()
+    session.execute(insert(AuditLog), rows)  # same keys in every row: one executemany
+    return changes
 
 
 def record_refusal(session: Session, request: Request, exc: Exception, status: int) -> None:

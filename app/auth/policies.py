@@ -27,6 +27,7 @@ class Permission(enum.StrEnum):
     read_audit = "read_audit"
     organize_events = "organize_events"
     nominate = "nominate"
+    read_changes = "read_changes"
 
 
 # Which roles carry a permission over their unit's subtree. ``staff`` reads only its own
@@ -43,6 +44,11 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     # the Sở (or office) nominates anyone below it; a unit head only their own unit's staff,
     # which app.events.policies checks on top of this
     Permission.nominate: frozenset({R.admin, R.department_officer, R.unit_head}),
+    # the change feed (app.changes): systems and offices that sync a subtree; not organizers
+    # (bound to one event) nor staff (own records only)
+    Permission.read_changes: frozenset(
+        {R.admin, R.department_officer, R.unit_head, R.inspector, R.integration}
+    ),
 }
 
 # A role may grant roles of its own rank or below, never above ("no wider than your own").

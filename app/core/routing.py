@@ -1,8 +1,9 @@
 """The route class every router uses: one commit per request, before the response leaves.
 
 Services only flush. After the endpoint has produced a successful response, the audit rows
-for its writes and the ``Idempotency-Key`` record (if any) join the same transaction, which
-is then committed; a failed commit becomes a problem response instead of a 2xx that lied.
+for its writes, the ``Idempotency-Key`` record (if any) and the change-feed rows join the
+same transaction, which is then committed; a failed commit becomes a problem response
+instead of a 2xx that lied.
 A refused write is rolled back and leaves exactly one audit row behind.
 """
 
@@ -21,13 +22,14 @@ from starlette.routing import BaseRoute
 
 from app.audit import service as audit
 from app.auth.actor import get_actor
+from app.changes import service as feed
 from app.core.db import SAFE_METHODS, get_session
 from app.core.errors import AppError, Conflict, problem_responses
 from app.core.idempotency import IdempotencyContext, IdempotentReplay, remember
 
 
 def _finish(session: Session, request: Request, response: Response) -> None:
-    audit.record_changes(session, request, response.status_code)
+    changes = audit.record_changes(session, request, response.status_code)
     ctx: IdempotencyContext | None = getattr(request.state, "idempotency", None)
     if ctx is not None and response.status_code < 300:
         try:
@@ -35,6 +37,8 @@ def _finish(session: Session, request: Request, response: Response) -> None:
         except IntegrityError as exc:
             session.rollback()
             raise Conflict("idempotency_in_progress") from exc
+    # last before the commit: the feed's ordering lock is held only for this insert + commit
+    feed.record(session, changes)
     session.commit()
 
 

@@ -1,0 +1,56 @@
+from typing import Annotated
+
+from fastapi import Query
+
+from app.auth.actor import ActorDep
+from app.changes import service
+from app.changes.schemas import ChangePage, ChangeRead
+from app.core.config import get_settings
+from app.core.db import SessionDep
+from app.core.errors import problem_responses
+from app.core.routing import api_router
+from app.core.types import INT32_MAX, Id
+
+router = api_router("/api/v1/changes", "changes")
+
+
+@router.get("", name="changes-list", response_model=ChangePage, responses=problem_responses(403))
+def list_changes(
+    session: SessionDep,
+    actor: ActorDep,
+    after: Annotated[
+        str | None,
+        Query(max_length=200, description="`next_cursor` of the previous poll; omit to start."),
+    ] = None,
+    limit: Annotated[
+        int,
+        Query(ge=1, le=INT32_MAX, description="Page size; default 50, above 500 capped."),
+    ] = 50,
+    resource: Annotated[
+        list[str] | None,
+        Query(description="Only these resources (repeat, or a comma list): `staff,unit`"),
+    ] = None,
+    unit_id: Annotated[Id | None, Query(description="Only objects of this unit")] = None,
+    include_descendants: Annotated[
+        bool, Query(description="With `unit_id`: its whole subtree (default)")
+    ] = True,
+) -> ChangePage:
+    """Every create, update and delete in the caller's scope, in commit order.
+
+    Poll with the last `next_cursor` as `after`: a change is in the feed exactly when its
+    transaction has committed, ids grow in commit order, so pages never miss or repeat a
+    change, even under concurrent writes. Only writes made through the API are in the feed.
+    """
+    query = service.FeedQuery(
+        after=service.decode_position(after),
+        limit=min(limit, get_settings().page_max),
+        resources=service.parse_resources(resource),
+        unit_id=unit_id,
+        include_descendants=include_descendants,
+    )
+    items, position, more = service.read_feed(session, actor, query)
+    return ChangePage(
+        items=[ChangeRead.of(i) for i in items],
+        next_cursor=service.encode_position(position),
+        has_more=more,
+    )

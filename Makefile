@@ -25,8 +25,9 @@ run: install
 	$(BIN)/bdtx serve
 
 ## Install and run the test suite (SQLite; PostgreSQL when BDTX_TEST_DATABASE_URL is set).
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Browsers of these origins may call the API (frontends on other hosts); empty: none.
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Bulk imports (app.bulk): whole spreadsheets, so a larger body limit, and a row limit.
+    import_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    import_max_rows: int = Field(default=50000, ge=1)  # a province is ~25,000 staff
     # Workflow defaults; the BDTX policy per school year will carry them per year.
     excuse_grace_days: int = Field(default=3, ge=0, le=60)
     left_early_counts_as_attended: bool = False

@@ -70,17 +70,25 @@ class SecurityHeadersMiddleware:
 class BodySizeLimitMiddleware:
     """413 before a handler reads more than ``max_bytes`` (declared or streamed)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, import_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.import_max_bytes = import_max_bytes
+
+    def _limit(self, scope: Scope) -> int:
+        # bulk imports (``POST .../bulk``, app.bulk) carry whole spreadsheets
+        if self.import_max_bytes and scope["path"].endswith("/bulk"):
+            return max(self.max_bytes, self.import_max_bytes)
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         seen = 0
 
@@ -89,22 +97,22 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except BodyTooLarge:
-            await self._too_large(scope, receive, send)
+            await self._too_large(scope, receive, send, limit)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         from starlette.requests import Request
 
         from app.core.errors import problem_response
 
         request = Request(scope, receive)
-        response = problem_response(request, 413, "body_too_large", {"limit": self.max_bytes})
+        response = problem_response(request, 413, "body_too_large", {"limit": limit})
         await response(scope, receive, send)
 
 

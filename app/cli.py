@@ -77,6 +77,24 @@ def cmd_seed_demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Synthetic data (issue 9) into BDTX_DATABASE_URL, migrated first."""
+    import time
+
+    from app.synthetic.generate import GenerateError, generate
+
+    started = time.perf_counter()
+    try:
+        counts = generate(get_settings().database_url, args.scale, seed=args.seed)
+    except GenerateError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for table, n in sorted(counts.items()):
+        print(f"{table:<24} {n:>10,}")
+    print(f"Đã sinh dữ liệu quy mô {args.scale} trong {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from app.main import create_app
 
@@ -103,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin = sub.add_parser("create-admin", help="create a system-wide admin")
     admin.add_argument("username")
     sub.add_parser("seed-demo", help="load a small demo province (idempotent)")
+    gen = sub.add_parser("generate", help="load synthetic data (migrates first)")
+    gen.add_argument("--scale", choices=["tiny", "province", "nation"], default="province")
+    gen.add_argument("--seed", type=int, default=1)
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi/openapi.json")
     openapi.add_argument("--check", action="store_true", help="fail if the file is stale")
@@ -115,6 +136,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "create-admin": cmd_create_admin,
     "seed-demo": cmd_seed_demo,
     "openapi": cmd_openapi,
+    "generate": cmd_generate,
 }
 
 

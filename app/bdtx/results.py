@@ -432,10 +432,12 @@ def province_report(
     unit = require_unit(session, actor, unit_id, "unit_id")
     authorize(session, actor, Permission.read, unit.id)
     child = Unit.__table__.alias("child")
+    # only the rows' subtrees: the cost follows the unit asked for, not the whole tree
+    rows_of = UnitClosure.ancestor_id.in_(select(Unit.id).where(Unit.parent_id == unit.id))
     staff_q = (
         select(UnitClosure.ancestor_id.label("uid"), func.count(Staff.id).label("n"))
         .join(Staff, Staff.unit_id == UnitClosure.descendant_id)
-        .where(Staff.status == StaffStatus.active)
+        .where(rows_of, Staff.status == StaffStatus.active)
         .group_by(UnitClosure.ancestor_id)
         .subquery()
     )
@@ -452,7 +454,7 @@ def province_report(
             ).label("passed"),
         )
         .join(BdtxResult, BdtxResult.unit_id == UnitClosure.descendant_id)
-        .where(BdtxResult.school_year == school_year)
+        .where(rows_of, BdtxResult.school_year == school_year)
         .group_by(UnitClosure.ancestor_id)
         .subquery()
     )

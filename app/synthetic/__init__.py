@@ -1,0 +1,1 @@
+"""Synthetic datasets at province and national scale (``bdtx generate``)."""

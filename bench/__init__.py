@@ -1,0 +1,1 @@
+"""Benchmarks at province and national scale (issue 9): ``bench/run`` or ``python -m bench``."""

@@ -13,10 +13,14 @@ from app.audit.router import router as audit_router
 from app.auth.router import auth_router, keys_router, me_router, users_router
 from app.auth.service import admin_exists, create_admin
 from app.bdtx import router as bdtx
+from app.bulk.engine import BulkRejected
+from app.bulk.http import bulk_rejected_handler
+from app.bulk.router import router as bulk_router
 from app.changes.router import router as changes_router
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers
+from app.core.gate import ConcurrencyGateMiddleware
 from app.core.health import router as health_router
 from app.core.idempotency import IdempotentReplay
 from app.core.middleware import (
@@ -24,7 +28,9 @@ from app.core.middleware import (
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.core.openapi import install_openapi
 from app.core.routing import operation_id, replay_handler
+from app.core.tcp import ensure_tcp_nodelay
 from app.criticisms.router import router as criticisms_router
 from app.events import router as events
 from app.external.router import (
@@ -67,6 +73,7 @@ def bootstrap_admin() -> None:
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    ensure_tcp_nodelay()  # each worker process: see app.core.tcp
     bootstrap_admin()
     yield
 
@@ -87,6 +94,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.add_exception_handler(IdempotentReplay, replay_handler)
+    app.add_exception_handler(BulkRejected, bulk_rejected_handler)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -103,7 +111,12 @@ def create_app() -> FastAPI:
             ],
             expose_headers=["ETag", "Location", "X-Request-ID", "Idempotent-Replayed"],
         )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ConcurrencyGateMiddleware)  # innermost: see app.core.gate
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        import_max_bytes=settings.import_max_bytes,
+    )
     app.add_middleware(SecurityHeadersMiddleware, hsts=production)
     app.add_middleware(RequestIdMiddleware)
     for router in (
@@ -121,6 +134,7 @@ def create_app() -> FastAPI:
         events.record_router,
         audit_router,
         changes_router,
+        bulk_router,
         external_events_router,
         participation_router,
         violations_router,
@@ -133,6 +147,7 @@ def create_app() -> FastAPI:
         bdtx.public_router,
     ):
         app.include_router(router)
+    install_openapi(app)
     return app
 
 

@@ -1,7 +1,6 @@
 from typing import Annotated, Literal
 
 from fastapi import Query
-from pydantic import AwareDatetime
 
 from app.audit import service
 from app.audit.schemas import AuditLogRead
@@ -11,6 +10,7 @@ from app.core.errors import problem_responses
 from app.core.pagination import PageDep
 from app.core.routing import api_router
 from app.core.schemas import Page
+from app.core.types import Id, Timestamp
 
 router = api_router("/api/v1/audit-log", "audit")
 
@@ -22,15 +22,15 @@ def list_audit_log(
     session: SessionDep,
     actor: ActorDep,
     page: PageDep,
-    unit_id: Annotated[int | None, Query(description="Targets in this unit's subtree")] = None,
-    actor_user_id: int | None = None,
+    unit_id: Annotated[Id | None, Query(description="Targets in this unit's subtree")] = None,
+    actor_user_id: Id | None = None,
     action: Annotated[str | None, Query(max_length=64, description="e.g. staff-transfer")] = None,
     target_type: Annotated[str | None, Query(max_length=64)] = None,
-    target_id: int | None = None,
+    target_id: Id | None = None,
     outcome: Literal["success", "refused", "error"] | None = None,
     request_id: Annotated[str | None, Query(max_length=64)] = None,
-    since: Annotated[AwareDatetime | None, Query(description="RFC 3339 with offset")] = None,
-    until: AwareDatetime | None = None,
+    since: Annotated[Timestamp | None, Query(description="RFC 3339 with offset")] = None,
+    until: Annotated[Timestamp | None, Query(description="RFC 3339 with offset")] = None,
 ) -> Page[AuditLogRead]:
     """Newest first. Read-only: the log has no update or delete path."""
     filters = service.AuditFilters(

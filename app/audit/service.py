@@ -5,6 +5,7 @@ service can forget to log a write; the route class turns them into rows just bef
 """
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +23,7 @@ from app.auth.policies import PERMISSIONS, Permission, unit_filter
 from app.core.errors import AppError, Forbidden
 from app.core.model_base import utcnow
 from app.core.pagination import PageParams, paginate
+from app.core.types import INT32_MAX
 from app.units.models import Unit, UnitClosure
 from app.units.service import subtree_ids
 
@@ -195,8 +197,13 @@ def record_changes(session: Session, request: Request, status_code: int) -> Sequ
                 "change": op,
             }
         )
-    session.execute(insert(AuditLog), rows)  # same keys in every row: one executemany
+    session.execute(insert(AuditLog.__table__), rows)  # same keys in every row: one executemany
     return changes
+
+
+def _target_id(raw: str) -> int | None:
+    # only what the column holds: "²" passes isdigit(), 2**31 overflows PostgreSQL's integer
+    return int(raw) if re.fullmatch(r"[0-9]{1,10}", raw) and int(raw) <= INT32_MAX else None
 
 
 def record_refusal(session: Session, request: Request, exc: Exception, status: int) -> None:
@@ -209,7 +216,7 @@ def record_refusal(session: Session, request: Request, exc: Exception, status: i
         AuditLog(
             **_actor_fields(request),
             target_type=param.removesuffix("_id") if param else None,
-            target_id=int(raw) if raw.isdigit() and len(raw) < 12 else None,
+            target_id=_target_id(raw),
             outcome="refused" if status < 500 else "error",
             status_code=status,
             error_code=exc.code if isinstance(exc, AppError) else type(exc).__name__[:64],

@@ -26,6 +26,7 @@ from app.core.pagination import PageDep
 from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.text import nfc
+from app.core.types import Id
 from app.staff.schemas import StaffRead
 from app.staff.service import get_staff
 
@@ -99,7 +100,7 @@ def create_user(
 
 
 @users_router.get("/{user_id}", name="users-get", responses=problem_responses(404))
-def get_user(session: SessionDep, actor: ActorDep, user_id: int, response: Response) -> UserRead:
+def get_user(session: SessionDep, actor: ActorDep, user_id: Id, response: Response) -> UserRead:
     user = service.get_user(session, actor, user_id)
     set_etag(response, user.version)
     return _with_roles(session, [user])[0]
@@ -109,7 +110,7 @@ def get_user(session: SessionDep, actor: ActorDep, user_id: int, response: Respo
 def update_user(
     session: SessionDep,
     actor: ActorDep,
-    user_id: int,
+    user_id: Id,
     body: UserUpdate,
     version: IfMatchDep,
     response: Response,
@@ -126,7 +127,7 @@ def update_user(
     response_model=list[GrantRead],
     responses=problem_responses(404),
 )
-def list_roles(session: SessionDep, actor: ActorDep, user_id: int) -> list[GrantRead]:
+def list_roles(session: SessionDep, actor: ActorDep, user_id: Id) -> list[GrantRead]:
     service.get_user(session, actor, user_id)  # 404 unless visible
     return [GrantRead.model_validate(r) for r in service.roles_of(session, [user_id])[user_id]]
 
@@ -138,7 +139,7 @@ def list_roles(session: SessionDep, actor: ActorDep, user_id: int) -> list[Grant
     dependencies=[IdempotencyDep],
     responses=WRITE_PROBLEMS,
 )
-def grant_role(session: SessionDep, actor: ActorDep, user_id: int, body: GrantCreate) -> GrantRead:
+def grant_role(session: SessionDep, actor: ActorDep, user_id: Id, body: GrantCreate) -> GrantRead:
     """Grant a role over a unit's subtree; never wider than the caller's own."""
     user = service.get_user(session, actor, user_id)
     return GrantRead.model_validate(service.grant_role(session, actor, user, body))
@@ -150,7 +151,7 @@ def grant_role(session: SessionDep, actor: ActorDep, user_id: int, body: GrantCr
     status_code=status.HTTP_204_NO_CONTENT,
     responses=WRITE_PROBLEMS,
 )
-def revoke_role(session: SessionDep, actor: ActorDep, user_id: int, assignment_id: int) -> Response:
+def revoke_role(session: SessionDep, actor: ActorDep, user_id: Id, assignment_id: Id) -> Response:
     service.revoke_role(session, actor, service.get_user(session, actor, user_id), assignment_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -180,13 +181,13 @@ def create_key(
 
 
 @keys_router.get("/{key_id}", name="api-keys-get", responses=problem_responses(404))
-def get_key(session: SessionDep, actor: ActorDep, key_id: int) -> ApiKeyRead:
+def get_key(session: SessionDep, actor: ActorDep, key_id: Id) -> ApiKeyRead:
     return ApiKeyRead.model_validate(service.get_api_key(session, actor, key_id))
 
 
 @keys_router.post(
     "/{key_id}/revoke", name="api-keys-revoke", responses=problem_responses(403, 404, 409)
 )
-def revoke_key(session: SessionDep, actor: ActorDep, key_id: int) -> ApiKeyRead:
+def revoke_key(session: SessionDep, actor: ActorDep, key_id: Id) -> ApiKeyRead:
     api_key = service.revoke_api_key(session, actor, service.get_api_key(session, actor, key_id))
     return ApiKeyRead.model_validate(api_key)

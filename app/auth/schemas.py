@@ -1,10 +1,11 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, SecretStr, StringConstraints, model_validator
 
 from app.auth.models import Role
 from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.core.types import Id
 from app.staff.schemas import StaffRead
 from app.units.schemas import Name
 
@@ -22,13 +23,40 @@ class TokenRead(ReadModel):
 
 class GrantCreate(InputModel):
     role: Role
-    unit_id: int | None = Field(
+    unit_id: Id | None = Field(
         default=None, description="The role covers this unit's subtree; null only for admin."
     )
-    event_id: int | None = Field(
+    event_id: Id | None = Field(
         default=None,
         description="Only for `organizer`: the role then holds for this one event; "
         "`unit_id` defaults to the event's organising unit.",
+    )
+
+    # the rules, in the contract (if/then/else: an `anyOf` at the top would turn the model
+    # into a union in generated clients): an admin binds no event; an organizer names a unit
+    # or an event; any other role names a unit and no event
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"role": {"const": "admin"}}},
+            "then": {"properties": {"event_id": {"type": "null"}}},
+            "else": {
+                "if": {"properties": {"role": {"const": "organizer"}}},
+                "then": {
+                    "if": {
+                        "required": ["event_id"],
+                        "properties": {"event_id": {"type": "integer"}},
+                    },
+                    "else": {
+                        "required": ["unit_id"],
+                        "properties": {"unit_id": {"type": "integer"}},
+                    },
+                },
+                "else": {
+                    "required": ["unit_id"],
+                    "properties": {"unit_id": {"type": "integer"}, "event_id": {"type": "null"}},
+                },
+            },
+        }
     )
 
     @model_validator(mode="after")
@@ -50,7 +78,7 @@ class UserCreate(InputModel):
     username: Username
     password: Password
     full_name: Name
-    staff_id: int | None = None
+    staff_id: Id | None = None
     roles: list[GrantCreate] = Field(default_factory=list, max_length=20)
 
 
@@ -62,7 +90,7 @@ class UserUpdate(PatchModel):
     full_name: Name | None = None
     password: Password | None = None
     is_active: bool | None = None
-    staff_id: int | None = None
+    staff_id: Id | None = None
 
 
 class UserRead(ReadModel):
@@ -80,7 +108,7 @@ class UserRead(ReadModel):
 class ApiKeyCreate(InputModel):
     name: Name
     role: Role
-    unit_id: int
+    unit_id: Id
 
 
 class ApiKeyRead(ReadModel):

@@ -8,9 +8,16 @@ import enum
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
+
+from app.core.schemas import JsonTypes
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+MONTH_DAY = (
+    r"^(02-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(0[1-9]|[12][0-9]|30)|(0[13578]|1[02])-31)$"
+)
 
 
 class ScoringMethod(enum.StrEnum):
@@ -22,15 +29,15 @@ class Certifier(enum.StrEnum):
     department = "department"
 
 
-class Block(BaseModel):
+class Block(JsonTypes):
     model_config = ConfigDict(extra="forbid")
 
     code: Code = Field(description="`ministry` (nội dung 1), `local` (nội dung 2), `elective`")
     name: str = Field(max_length=255)
-    min_periods: int = Field(ge=0)
+    min_periods: int = Field(ge=0, le=1000)
 
 
-class ResultClass(BaseModel):
+class ResultClass(JsonTypes):
     """Reached when every condition holds; classes are tried in order, best first."""
 
     model_config = ConfigDict(extra="forbid")
@@ -40,7 +47,7 @@ class ResultClass(BaseModel):
     min_module_score: float = Field(default=0, ge=0, le=10)
 
 
-class Scoring(BaseModel):
+class Scoring(JsonTypes):
     model_config = ConfigDict(extra="forbid")
 
     method: ScoringMethod = ScoringMethod.average
@@ -49,22 +56,23 @@ class Scoring(BaseModel):
     )
 
 
-class PolicyRules(BaseModel):
+class PolicyRules(JsonTypes):
     model_config = ConfigDict(extra="forbid")
 
     legal_basis: str = Field(max_length=255)
-    required_periods: int = Field(default=120, ge=0)
+    required_periods: int = Field(default=120, ge=0, le=1000)
     blocks: list[Block] = Field(min_length=1)
     result_classes: list[ResultClass] = Field(min_length=1)
     failing_class: str = Field(min_length=1, max_length=64)
     scoring: Scoring = Field(default_factory=Scoring)
     personal_plan_deadline: str = Field(
         default="05-31",
-        pattern=r"^\d{2}-\d{2}$",
+        # a day every year has (no 29 February): the deadline is built with date() each year
+        pattern=MONTH_DAY,
         description="MM-DD in the school year's second calendar year (approved before it).",
     )
     unit_plan_report_month: int = Field(default=6, ge=1, le=12)
-    excuse_grace_days: int = Field(default=5, ge=0)
+    excuse_grace_days: int = Field(default=5, ge=0, le=60)
     certifying_authority: Certifier = Certifier.managing_unit
 
     @model_validator(mode="after")

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from app.bdtx.models import (
     CertificateStatus,
@@ -13,6 +13,7 @@ from app.bdtx.models import (
 from app.bdtx.policy import CRITERIA, PolicyRules, Preset, Rating
 from app.core.schemas import InputModel, ReadModel
 from app.core.school_year import SchoolYear
+from app.core.types import Id
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Note = Annotated[str, StringConstraints(max_length=1000)]
@@ -27,6 +28,21 @@ class PolicyPut(InputModel):
 
     preset: Preset | None = None
     rules: PolicyRules | None = None
+
+    # in the contract: a preset or rules, not null (if/then/else, not a union: see GrantCreate)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["preset"], "properties": {"preset": {"not": {"type": "null"}}}},
+            "else": {"required": ["rules"], "properties": {"rules": {"not": {"type": "null"}}}},
+        }
+    )
+
+    @model_validator(mode="after")
+    def _preset_or_rules(self) -> "PolicyPut":
+        # here, not in the service: a body the schema refuses is a 422 before any 412
+        if self.preset is None and self.rules is None:
+            raise ValueError("give a preset, rules, or both")
+        return self
 
 
 class PolicyRead(ReadModel):
@@ -55,7 +71,7 @@ class ModuleCreate(InputModel):
     categories: list[str] = Field(default_factory=list, description="Empty: everyone.")
     education_levels: list[str] = Field(default_factory=list, description="Empty: all levels.")
     criteria: list[str] = Field(default_factory=list, description="TT 20/2018 criteria served.")
-    issuer_unit_id: int | None = Field(
+    issuer_unit_id: Id | None = Field(
         default=None, description="The Sở issuing nội dung 2; null for the Ministry."
     )
     materials: list[Url] = Field(default_factory=list)
@@ -90,13 +106,18 @@ class ImportResult(ReadModel):
 # --- personal plans -------------------------------------------------------------------------
 
 
+# One of CRITERIA, tc1..tc15: in the contract, so that an unknown key is a 422 like any field.
+Criterion = Annotated[str, StringConstraints(pattern=r"^tc(1[0-5]|[1-9])$")]
+
+
 class PlanCreate(InputModel):
-    staff_id: int
+    staff_id: Id
     school_year: SchoolYear
     module_codes: list[Code] = Field(min_length=1)
-    self_evaluation: dict[str, Rating] = Field(
+    self_evaluation: dict[Criterion, Rating] = Field(
         default_factory=dict,
         description=f"TT 20/2018 criteria {CRITERIA[0]}..{CRITERIA[-1]} → rating.",
+        json_schema_extra={"additionalProperties": False},
     )
 
 
@@ -130,7 +151,7 @@ class Suggestions(ReadModel):
 
 
 class SelfStudyCreate(InputModel):
-    staff_id: int
+    staff_id: Id
     school_year: SchoolYear
     module_code: Code
     periods: int = Field(gt=0, le=200)
@@ -160,7 +181,7 @@ class SelfStudyRead(ReadModel):
 
 
 class ScoreIn(InputModel):
-    staff_id: int
+    staff_id: Id
     school_year: SchoolYear
     module_code: Code
     score: float = Field(ge=0, le=10)
@@ -182,7 +203,7 @@ class BulkOutcome(ReadModel):
 
 
 class ResultCompute(InputModel):
-    staff_id: int
+    staff_id: Id
     school_year: SchoolYear
 
 
@@ -205,7 +226,7 @@ class ResultRead(ReadModel):
 
 
 class CertificateCreate(InputModel):
-    result_id: int
+    result_id: Id
 
 
 class RevokeRequest(InputModel):
@@ -240,7 +261,7 @@ class PublicCertificate(ReadModel):
 
 
 class ReportCreate(InputModel):
-    unit_id: int
+    unit_id: Id
     school_year: SchoolYear
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
     annual_plan_url: Url | None = None
@@ -299,7 +320,7 @@ class ScheduleItem(InputModel):
 
 
 class UnitPlanCreate(InputModel):
-    unit_id: int
+    unit_id: Id
     school_year: SchoolYear
     module_codes: list[Code] = Field(min_length=1)
     schedule: list[ScheduleItem] = Field(default_factory=list)

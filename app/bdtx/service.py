@@ -50,7 +50,14 @@ from app.bdtx.schemas import (
     SelfStudyCreate,
 )
 from app.core.concurrency import ANY, check_version
-from app.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, UnknownReference
+from app.core.errors import (
+    AppError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    UnknownReference,
+)
 from app.core.model_base import to_local_date, utcnow
 from app.core.pagination import PageParams, paginate
 from app.events.models import CreditSource, TrainingCredit
@@ -164,14 +171,36 @@ def _split(cell: str | None) -> list[str]:
     return [p.strip() for p in (cell or "").split(";") if p.strip()]
 
 
+MODULE_COLUMNS = ("code", "title", "block", "periods")
+MODULES_CSV_FORMAT = "bdtx-modules-csv"
+
+
+def _body_error(msg: str, code: str) -> InvalidInput:
+    return InvalidInput(errors=[{"loc": ["body"], "msg": msg, "code": code}], fields="body")
+
+
+def _module_rows(content: bytes) -> "csv.DictReader[str]":
+    """The rows under a header that names the required columns; anything else is refused,
+    not read as "no rows" (a JSON body or another file would otherwise import nothing, 200)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _body_error("not UTF-8 text", "encoding") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in MODULE_COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise _body_error(f"missing columns: {', '.join(missing)}", "missing_columns")
+    return reader
+
+
 def import_modules(session: Session, actor: Actor, content: bytes) -> list[ImportRow]:
     """CSV: code,title,block,periods[,categories,education_levels,criteria,materials] with
     lists separated by ``;``. Upserts by code; all-or-nothing."""
     allow_global(actor, POLICY_ROLES, "manage_bdtx_modules")
-    text = content.decode("utf-8-sig")
+    reader = _module_rows(content)
     out: list[ImportRow] = []
     errors: list[dict[str, Any]] = []
-    for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=1):
+    for n, row in enumerate(reader, start=1):
         try:
             data = ModuleCreate(
                 code=row.get("code") or "",
@@ -205,6 +234,13 @@ def import_modules(session: Session, actor: Actor, content: bytes) -> list[Impor
     return out
 
 
+class UnknownModule(AppError):
+    """Module codes that name no module: an unknown reference (404), like ``UnknownReference``;
+    a request naming one is well formed, the module just is not there."""
+
+    status, code = 404, "bdtx_unknown_module"
+
+
 def _modules(session: Session, codes: Sequence[str]) -> dict[str, BdtxModule]:
     found = {
         m.code: m for m in session.scalars(select(BdtxModule).where(BdtxModule.code.in_(codes)))
@@ -219,7 +255,7 @@ def _modules(session: Session, codes: Sequence[str]) -> dict[str, BdtxModule]:
             }
             for c in missing
         ]
-        raise InvalidInput("bdtx_unknown_module", errors=items, codes=", ".join(missing))
+        raise UnknownModule(errors=items, codes=", ".join(missing))
     return found
 
 
@@ -240,9 +276,7 @@ def _check_fit(modules: Sequence[BdtxModule], staff: Staff) -> None:
             {"loc": ["body", "module_codes"], "msg": f"{c} does not fit", "code": "module_unfit"}
             for c in unfit
         ]
-        raise InvalidInput(
-            "bdtx_module_unfit", rule="R-BDTX-3", errors=items, codes=", ".join(unfit)
-        )
+        raise Conflict("bdtx_module_unfit", rule="R-BDTX-3", errors=items, codes=", ".join(unfit))
 
 
 # --- personal plans (R-BDTX-1, R-BDTX-2) ----------------------------------------------------
@@ -406,7 +440,7 @@ def submit_plan(session: Session, actor: Actor, plan: PersonalPlan, expected: in
     _before_deadline(rules, plan.school_year)
     errors = plan_errors(rules, list(_modules(session, plan.module_codes).values()))
     if errors:
-        raise InvalidInput(
+        raise Conflict(
             "bdtx_plan_incomplete", rule="R-BDTX-1", errors=errors, school_year=plan.school_year
         )
     plan.status = PlanStatus.submitted

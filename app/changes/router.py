@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import Query
+from pydantic import WithJsonSchema
 
 from app.auth.actor import ActorDep
 from app.changes import service
@@ -11,6 +12,11 @@ from app.core.errors import problem_responses
 from app.core.routing import api_router
 from app.core.types import INT32_MAX, Id
 
+# the contract of `parse_resources`, which checks it (and names the unknown ones)
+ResourceNames = Annotated[
+    str, WithJsonSchema({"type": "string", "pattern": service.resources_pattern()})
+]
+
 router = api_router("/api/v1/changes", "changes")
 
 
@@ -20,14 +26,19 @@ def list_changes(
     actor: ActorDep,
     after: Annotated[
         str | None,
-        Query(max_length=200, description="`next_cursor` of the previous poll; omit to start."),
+        Query(
+            max_length=200,
+            description="`next_cursor` of the previous poll; omit to start.",
+            # generators that know the format draw real positions (`.ci/schemathesis_hooks.py`)
+            json_schema_extra={"format": service.CHANGE_CURSOR_FORMAT},
+        ),
     ] = None,
     limit: Annotated[
         int,
         Query(ge=1, le=INT32_MAX, description="Page size; default 50, above 500 capped."),
     ] = 50,
     resource: Annotated[
-        list[str] | None,
+        list[ResourceNames] | None,
         Query(description="Only these resources (repeat, or a comma list): `staff,unit`"),
     ] = None,
     unit_id: Annotated[Id | None, Query(description="Only objects of this unit")] = None,

@@ -112,7 +112,7 @@ def record(session: Session, changes: Sequence[Noted]) -> None:
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
     now = utcnow()  # after the lock, so committed_at grows with the id
-    session.execute(insert(Change), [{**row, "committed_at": now} for row in rows])
+    session.execute(insert(Change.__table__), [{**row, "committed_at": now} for row in rows])
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -133,6 +133,9 @@ class FeedItem:
     moved_out: bool
 
 
+CHANGE_CURSOR_FORMAT = "change-cursor"
+
+
 def encode_position(change_id: int) -> str:
     raw = json.dumps({"change": change_id}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -151,14 +154,24 @@ def decode_position(cursor: str | None) -> int:
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))["change"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise _bad("after", "invalid cursor") from exc
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    # a position the column can hold: a forged {"change": 1e30} must not reach SQL
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
         raise _bad("after", "invalid cursor")
     return value
 
 
+def resources_pattern() -> str:
+    """What ``parse_resources`` accepts, for the contract: known names, comma-separated."""
+    name = "(" + "|".join(sorted(resources())) + ")"
+    return f"^{name}(,{name})*$"
+
+
 def parse_resources(values: Sequence[str] | None) -> list[str]:
-    """``?resource=staff&resource=unit`` or ``?resource=staff,unit``; unknown names are 422."""
-    names = sorted({n.strip() for v in values or () for n in v.split(",") if n.strip()})
+    """``?resource=staff&resource=unit`` or ``?resource=staff,unit``; unknown names are 422.
+
+    Exactly ``resources_pattern()``: an empty name or a space is unknown too, as the contract
+    says, rather than quietly dropped."""
+    names = sorted({n for v in values or () for n in v.split(",")})
     unknown = [n for n in names if n not in resources()]
     if unknown:
         raise _bad("resource", f"unknown resource: {', '.join(unknown)}")

@@ -1,7 +1,7 @@
 """One error hierarchy rendered as RFC 9457 ``application/problem+json``."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -173,21 +173,50 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _only_if_match_missing(items: list[dict[str, Any]]) -> bool:
+    # The contract marks If-Match required; leaving it out is RFC 6585's 428, not a 422.
+    return bool(items) and all(
+        i["code"] == "missing" and i["loc"] == ["header", "If-Match"] for i in items
+    )
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     items = _validation_items(exc)
     if any(i["code"] == "json_invalid" for i in items):
         return problem_response(request, 400, "malformed_request", errors=items)
+    if _only_if_match_missing(items):
+        return problem_response(request, 428, PreconditionRequired.code)
     return problem_response(
         request, 422, "validation_error", {"fields": _field_names(items)}, errors=items
     )
+
+
+def _route_methods(routes: Iterable[Any], path: str) -> set[str]:
+    """Every method some route serves at ``path``, also inside included routers."""
+    methods: set[str] = set()
+    for route in routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(getattr(route, "methods", None) or ())
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            methods |= _route_methods(original.routes, path)
+    return methods
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     code = HTTP_CODES.get(status) or ("malformed_request" if status < 500 else "internal_error")
-    return problem_response(request, status, code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if status == 405:
+        # Starlette names only the methods of the first route matching the path; a path is
+        # often served by several (GET list, POST create), and `Allow` must list them all.
+        methods = _route_methods(request.app.routes, request.url.path)
+        if methods:
+            headers["Allow"] = ", ".join(sorted(methods))
+    return problem_response(request, status, code, headers=headers)
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:

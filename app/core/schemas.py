@@ -1,16 +1,46 @@
 """Base classes for the API contract (never table classes)."""
 
-from typing import Any, ClassVar, Generic, TypeVar
+import types
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Annotated, Any, ClassVar, Generic, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    FutureDate,
+    GetJsonSchemaHandler,
+    NaiveDatetime,
+    PastDate,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from app.core.text import nfc
 
 T = TypeVar("T")
 
 
-class InputModel(BaseModel):
+class JsonTypes(BaseModel):
+    """Values of the JSON type the contract states: no lax coercion of other types."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
+        # Pydantic's lax mode reads `false` as 0, "5" as 5 and 0.5 as a timestamp; the
+        # contract says integer, boolean, date-time, and a body must be what it says.
+        shape = _field_shape(cls, info.field_name or "")
+        if shape is not None:
+            _check_shape(value, shape)
+        return value
+
+
+class InputModel(JsonTypes):
     """Request bodies: unknown fields refused (no mass assignment), text normalised to NFC."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -19,6 +49,95 @@ class InputModel(BaseModel):
     @classmethod
     def _normalise_text(cls, data: Any) -> Any:
         return nfc(data)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for prop in schema.get("properties", {}).values():
+            _require_visible_text(prop)
+        return schema
+
+
+# Unicode White_Space, what pydantic strips, spelled out for patterns: `\s` means another set
+# in each regex engine (the server's Rust regex, ECMA in clients and validators, Python's re).
+WHITE_SPACE = r"\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Text is stripped before its length is checked, so "at least one character" means one that
+# is not stripped.
+VISIBLE_TEXT = rf"[^{WHITE_SPACE}]"
+
+
+def _require_visible_text(schema: dict[str, Any]) -> None:
+    """Say so in the contract: a `minLength` string without a `pattern` gets one."""
+    if schema.get("type") == "string" and schema.get("minLength", 0) >= 1:
+        schema.setdefault("pattern", VISIBLE_TEXT)
+    for branch in schema.get("anyOf", []):
+        _require_visible_text(branch)
+    if isinstance(schema.get("items"), dict):
+        _require_visible_text(schema["items"])
+
+
+_NUMBERS = (int, float)
+_TEMPORAL = (date, datetime)
+# pydantic's constrained date types are classes of their own, not subclasses of date
+_TEMPORAL_TYPES = {date, datetime, AwareDatetime, NaiveDatetime, PastDate, FutureDate}
+
+
+def _members(annotation: Any) -> tuple[Any, ...]:
+    if get_origin(annotation) is Annotated:
+        return _members(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        return tuple(m for arg in get_args(annotation) for m in _members(arg))
+    return (annotation,)
+
+
+def _wrong_type(value: Any, kinds: set[Any]) -> str | None:
+    """The expected JSON type when ``value`` would only pass by lax coercion, else None."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if bool in kinds:
+        return None if isinstance(value, bool) or kinds & {str} else "boolean"
+    if kinds & set(_NUMBERS) and not kinds & {str}:
+        ok = isinstance(value, _NUMBERS) and not isinstance(value, bool)
+        return None if ok else "number"
+    if kinds & _TEMPORAL_TYPES and not kinds & {str}:
+        # a date object never comes from JSON; Python callers (bulk imports) may pass one
+        return None if isinstance(value, (str, *_TEMPORAL)) else "string"
+    return None
+
+
+# An annotation's JSON kinds, and the shapes of its list items: worked out once per field,
+# not once per value (the typing introspection was a sixth of a 25,000-row import).
+Shape = tuple[set[Any], tuple["Shape", ...]]
+
+
+def _shape(annotation: Any) -> Shape:
+    members = _members(annotation)
+    kinds = {m for m in members if isinstance(m, type)}
+    items = tuple(
+        _shape(a) for m in members if get_origin(m) in (list, set, frozenset) for a in get_args(m)
+    )
+    return kinds, items
+
+
+@lru_cache(maxsize=4096)
+def _field_shape(model: type[BaseModel], name: str) -> Shape | None:
+    field = model.model_fields.get(name)
+    return None if field is None else _shape(field.annotation)
+
+
+def _check_shape(value: Any, shape: Shape) -> None:
+    kinds, items = shape
+    expected = _wrong_type(value, kinds)
+    if expected is not None:
+        raise PydanticCustomError(
+            "json_type", "Input should be a JSON {expected}", {"expected": expected}
+        )
+    if isinstance(value, list):
+        for item_shape in items:
+            for item in value:
+                _check_shape(item, item_shape)
 
 
 class ReadModel(BaseModel):
@@ -43,3 +162,27 @@ class PatchModel(InputModel):
         if value is None and info.field_name in cls.NOT_NULL:
             raise PydanticCustomError("not_null", "may be left out, but not set to null")
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The Python type is `X | None` only so that "left out" can be told apart; the contract
+        # must not offer null for these fields, or clients (and fuzzers) send what is refused.
+        schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        for name in cls.NOT_NULL:
+            prop = schema.get("properties", {}).get(name)
+            if prop is not None:
+                _drop_null(prop)
+        return schema
+
+
+def _drop_null(prop: dict[str, Any]) -> None:
+    branches = [b for b in prop.get("anyOf", []) if b.get("type") != "null"]
+    if len(branches) == 1:
+        del prop["anyOf"]
+        prop.update(branches[0])
+    elif branches:
+        prop["anyOf"] = branches
+    if prop.get("default", ...) is None:
+        del prop["default"]

@@ -5,9 +5,11 @@ unbounded ``int`` in a path, query or body reaches SQL and fails there, a 500 in
 so ids and counts that come from clients use these types, and the contract states the bounds.
 """
 
+import re
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AwareDatetime, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 INT32_MAX = 2**31 - 1
 
@@ -16,3 +18,18 @@ Id = Annotated[int, Field(ge=1, le=INT32_MAX)]
 
 Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
 """A non-negative amount stored in an integer column (periods, fees, days)."""
+
+
+def _rfc3339_text(value: object) -> object:
+    # Lax parsing reads a bare number ("0.5") as a Unix timestamp; the contract says RFC 3339.
+    if isinstance(value, str) and not RFC3339_START.match(value):
+        raise PydanticCustomError("datetime_type", "Input should be an RFC 3339 date-time")
+    if isinstance(value, (int, float)):
+        raise PydanticCustomError("datetime_type", "Input should be an RFC 3339 date-time")
+    return value
+
+
+RFC3339_START = re.compile(r"^[0-9]{4}-")
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+"""A date-time with its offset, as RFC 3339 text (also in a query string)."""

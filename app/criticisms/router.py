@@ -11,6 +11,8 @@ from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
 from app.core.routing import api_router
 from app.core.schemas import Page
+from app.core.school_year import SchoolYear
+from app.core.types import Id
 from app.criticisms import service
 from app.criticisms.document import DOCX, PDF, render
 from app.criticisms.models import Criticism, CriticismStatus
@@ -38,9 +40,9 @@ def list_criticisms(
     actor: ActorDep,
     page: PageDep,
     status: CriticismStatus | None = None,
-    school_year: Annotated[str | None, Query(max_length=9)] = None,
-    issuing_unit_id: int | None = None,
-    recipient_unit_id: int | None = None,
+    school_year: Annotated[SchoolYear | None, Query()] = None,
+    issuing_unit_id: Id | None = None,
+    recipient_unit_id: Id | None = None,
     include_descendants: Annotated[
         bool, Query(description="With `recipient_unit_id`: letters to the whole subtree")
     ] = False,
@@ -76,7 +78,7 @@ def create_criticism(
 
 @router.get("/{criticism_id}", name="criticisms-get", responses=problem_responses(404))
 def get_criticism(
-    session: SessionDep, actor: ActorDep, criticism_id: int, response: Response
+    session: SessionDep, actor: ActorDep, criticism_id: Id, response: Response
 ) -> CriticismRead:
     letter = service.get_criticism(session, actor, criticism_id)
     return _letter(response, service.with_cited(session, letter))
@@ -86,7 +88,7 @@ def get_criticism(
 def update_criticism(
     session: SessionDep,
     actor: ActorDep,
-    criticism_id: int,
+    criticism_id: Id,
     body: CriticismUpdate,
     version: IfMatchDep,
     response: Response,
@@ -100,7 +102,7 @@ def update_criticism(
 def issue_criticism(
     session: SessionDep,
     actor: ActorDep,
-    criticism_id: int,
+    criticism_id: Id,
     version: IfMatchDep,
     response: Response,
 ) -> CriticismRead:
@@ -126,7 +128,7 @@ def issue_criticism(
 def criticism_document(
     session: SessionDep,
     actor: ActorDep,
-    criticism_id: int,
+    criticism_id: Id,
     fmt: Annotated[
         Literal["pdf", "docx"], Query(alias="format", description="pdf or docx")
     ] = "pdf",

@@ -3,16 +3,22 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel
 from app.core.school_year import SchoolYear
+from app.core.types import Id
 from app.criticisms.models import CriticismStatus
 
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 Body = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
 Place = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Symbol = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[^\s/][^\s]*$")]
+Symbol = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=32, pattern=rf"^[^{WHITE_SPACE}/][^{WHITE_SPACE}]*$"
+    ),
+]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
-ViolationIds = Annotated[list[int], Field(min_length=1, max_length=500)]
+ViolationIds = Annotated[list[Id], Field(min_length=1, max_length=500)]
 CopyTo = Annotated[list[Name], Field(max_length=20)]
 
 SUBJECT_HELP = "What the letter is about, printed as `V/v …`, e.g. `phê bình đơn vị …`."
@@ -23,8 +29,8 @@ class CriticismCreate(InputModel):
     """A draft letter from ``issuing_unit_id`` to a unit below it, citing open violations of
     that unit (or units below it) of one school year."""
 
-    issuing_unit_id: int
-    recipient_unit_id: int
+    issuing_unit_id: Id
+    recipient_unit_id: Id
     school_year: SchoolYear
     violation_ids: ViolationIds
     subject: Subject = Field(description=SUBJECT_HELP)

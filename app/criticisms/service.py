@@ -15,7 +15,7 @@ import app.violations.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
 from app.auth.policies import units_in_scope
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, InvalidInput, NotFound, UnknownReference
+from app.core.errors import Conflict, NotFound, UnknownReference
 from app.core.model_base import LOCAL_TZ, to_local_date, utcnow
 from app.core.pagination import PageParams, paginate
 from app.criticisms.document import CitedRow, Letter
@@ -112,7 +112,7 @@ def _require_below(session: Session, issuing_unit_id: int, recipient_unit_id: in
         )
     )
     if below is None:
-        raise InvalidInput(
+        raise Conflict(
             "criticism_recipient_not_below",
             rule=RULE,
             errors=[_error("recipient_unit_id", "not below the issuing unit", "not_below")],
@@ -152,7 +152,7 @@ def check_citable(
     )
     elsewhere = [i for i in wanted if i not in below]
     if elsewhere:
-        raise InvalidInput(
+        raise Conflict(
             "violation_not_of_recipient",
             rule=RULE,
             errors=[_error("violation_ids", "not of the recipient unit", "other_unit")],
@@ -160,7 +160,7 @@ def check_citable(
         )
     other_year = [i for i in wanted if found[i].school_year != letter.school_year]
     if other_year:
-        raise InvalidInput(
+        raise Conflict(
             "violation_other_school_year",
             rule=RULE,
             errors=[_error("violation_ids", "of another school year", "other_school_year")],

@@ -11,6 +11,8 @@ from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
 from app.core.routing import api_router
 from app.core.schemas import Page
+from app.core.school_year import SchoolYear
+from app.core.types import Id
 from app.events import attendance, nominations, reports, service
 from app.events.models import EventKind, EventStatus, ExcuseStatus, NominationStatus
 from app.events.schemas import (
@@ -73,8 +75,8 @@ def list_events(
     page: PageDep,
     status: EventStatus | None = None,
     kind: EventKind | None = None,
-    school_year: Annotated[str | None, Query(max_length=9)] = None,
-    organizer_unit_id: int | None = None,
+    school_year: Annotated[SchoolYear | None, Query()] = None,
+    organizer_unit_id: Id | None = None,
 ) -> Page[EventRead]:
     items, cursor = service.list_events(
         session,
@@ -104,7 +106,7 @@ def create_event(
 
 
 @router.get("/{event_id}", name="events-get", responses=problem_responses(404))
-def get_event(session: SessionDep, actor: ActorDep, event_id: int, response: Response) -> EventRead:
+def get_event(session: SessionDep, actor: ActorDep, event_id: Id, response: Response) -> EventRead:
     return _event(response, service.get_event(session, actor, event_id))
 
 
@@ -112,7 +114,7 @@ def get_event(session: SessionDep, actor: ActorDep, event_id: int, response: Res
 def update_event(
     session: SessionDep,
     actor: ActorDep,
-    event_id: int,
+    event_id: Id,
     body: EventUpdate,
     version: IfMatchDep,
     response: Response,
@@ -125,7 +127,7 @@ def update_event(
 def summon_event(
     session: SessionDep,
     actor: ActorDep,
-    event_id: int,
+    event_id: Id,
     body: SummonRequest,
     version: IfMatchDep,
     response: Response,
@@ -139,7 +141,7 @@ def summon_event(
 def cancel_event(
     session: SessionDep,
     actor: ActorDep,
-    event_id: int,
+    event_id: Id,
     body: CancelRequest,
     version: IfMatchDep,
     response: Response,
@@ -150,7 +152,7 @@ def cancel_event(
 
 @router.post("/{event_id}/close", name="events-close", responses=WRITE)
 def close_event(
-    session: SessionDep, actor: ActorDep, event_id: int, version: IfMatchDep, response: Response
+    session: SessionDep, actor: ActorDep, event_id: Id, version: IfMatchDep, response: Response
 ) -> CloseResult:
     """R-ATT-3: unexcused absences become violations; completers get the BDTX periods.
     Closing again changes nothing."""
@@ -170,7 +172,7 @@ def close_event(
     response_model=list[SessionRead],
     responses=problem_responses(404),
 )
-def list_sessions(session: SessionDep, actor: ActorDep, event_id: int) -> list[SessionRead]:
+def list_sessions(session: SessionDep, actor: ActorDep, event_id: Id) -> list[SessionRead]:
     event = service.get_event(session, actor, event_id)
     return [SessionRead.model_validate(s) for s in service.list_sessions(session, event)]
 
@@ -183,7 +185,7 @@ def list_sessions(session: SessionDep, actor: ActorDep, event_id: int) -> list[S
     responses=CREATE,
 )
 def add_session(
-    session: SessionDep, actor: ActorDep, event_id: int, body: SessionCreate
+    session: SessionDep, actor: ActorDep, event_id: Id, body: SessionCreate
 ) -> SessionRead:
     event = service.get_event(session, actor, event_id)
     return SessionRead.model_validate(service.add_session(session, actor, event, body))
@@ -195,9 +197,7 @@ def add_session(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=CREATE,
 )
-def delete_session(
-    session: SessionDep, actor: ActorDep, event_id: int, session_id: int
-) -> Response:
+def delete_session(session: SessionDep, actor: ActorDep, event_id: Id, session_id: Id) -> Response:
     event = service.get_event(session, actor, event_id)
     row = service.get_session_of(session, event, session_id)
     service.delete_session(session, actor, event, row)
@@ -210,7 +210,7 @@ def delete_session(
     responses=CREATE,
 )
 def amend_session(
-    session: SessionDep, actor: ActorDep, event_id: int, session_id: int, body: SessionAmend
+    session: SessionDep, actor: ActorDep, event_id: Id, session_id: Id, body: SessionAmend
 ) -> SessionRead:
     """Change a session after summoning; the reason is kept and shown to nominees."""
     event = service.get_event(session, actor, event_id)
@@ -224,7 +224,7 @@ def amend_session(
     response_model=list[AmendmentRead],
     responses=problem_responses(404),
 )
-def list_amendments(session: SessionDep, actor: ActorDep, event_id: int) -> list[AmendmentRead]:
+def list_amendments(session: SessionDep, actor: ActorDep, event_id: Id) -> list[AmendmentRead]:
     event = service.get_event(session, actor, event_id)
     return [AmendmentRead.model_validate(a) for a in service.list_amendments(session, event)]
 
@@ -244,7 +244,7 @@ def _requirement(req: Any, targets: list[Any]) -> RequirementRead:
     response_model=list[RequirementRead],
     responses=problem_responses(404),
 )
-def list_requirements(session: SessionDep, actor: ActorDep, event_id: int) -> list[RequirementRead]:
+def list_requirements(session: SessionDep, actor: ActorDep, event_id: Id) -> list[RequirementRead]:
     event = service.get_event(session, actor, event_id)
     return [_requirement(r, t) for r, t in service.list_requirements(session, event)]
 
@@ -257,7 +257,7 @@ def list_requirements(session: SessionDep, actor: ActorDep, event_id: int) -> li
     responses=CREATE,
 )
 def add_requirement(
-    session: SessionDep, actor: ActorDep, event_id: int, body: RequirementCreate
+    session: SessionDep, actor: ActorDep, event_id: Id, body: RequirementCreate
 ) -> RequirementRead:
     """Thành phần triệu tập: units (a list, or all units of given kinds under a unit) with
     criteria and a quota per unit, or one person by name."""
@@ -272,7 +272,7 @@ def add_requirement(
     responses=CREATE,
 )
 def delete_requirement(
-    session: SessionDep, actor: ActorDep, event_id: int, requirement_id: int
+    session: SessionDep, actor: ActorDep, event_id: Id, requirement_id: Id
 ) -> Response:
     event = service.get_event(session, actor, event_id)
     req = service.get_requirement(session, event, requirement_id)
@@ -287,7 +287,7 @@ def delete_requirement(
     responses=problem_responses(404),
 )
 def to_fill(
-    session: SessionDep, actor: ActorDep, event_id: int, unit_id: int | None = None
+    session: SessionDep, actor: ActorDep, event_id: Id, unit_id: Id | None = None
 ) -> list[ToFillRead]:
     """For unit heads: per requirement, how many their unit still has to nominate."""
     event = service.get_event(session, actor, event_id)
@@ -306,7 +306,7 @@ def to_fill(
 def list_nominations(
     session: SessionDep,
     actor: ActorDep,
-    event_id: int,
+    event_id: Id,
     status: NominationStatus | None = None,
 ) -> list[NominationRead]:
     event = service.get_event(session, actor, event_id)
@@ -322,7 +322,7 @@ def list_nominations(
     responses=CREATE,
 )
 def nominate(
-    session: SessionDep, actor: ActorDep, event_id: int, body: NominationCreate, response: Response
+    session: SessionDep, actor: ActorDep, event_id: Id, body: NominationCreate, response: Response
 ) -> NominationRead:
     """R-NOM-1: the head of the nominee's own unit (or the Sở) nominates a matching person
     within the unit's quota; after the deadline only with the organiser's consent (R-NOM-2)."""
@@ -340,7 +340,7 @@ def nominate(
     responses=CREATE,
 )
 def late_consent(
-    session: SessionDep, actor: ActorDep, event_id: int, body: LateConsentCreate
+    session: SessionDep, actor: ActorDep, event_id: Id, body: LateConsentCreate
 ) -> LateConsentRead:
     """The organiser lets a unit nominate or substitute after the deadline (R-NOM-2)."""
     event = service.get_event(session, actor, event_id)
@@ -355,7 +355,7 @@ def late_consent(
     response_model=list[RosterEntry],
     responses=problem_responses(404),
 )
-def roster(session: SessionDep, actor: ActorDep, event_id: int) -> list[RosterEntry]:
+def roster(session: SessionDep, actor: ActorDep, event_id: Id) -> list[RosterEntry]:
     """Accepted nominations plus people summoned by name."""
     event = service.get_event(session, actor, event_id)
     return [
@@ -379,7 +379,7 @@ def _nomination(response: Response, nomination: Any) -> NominationRead:
     "/{nomination_id}", name="nominations-get", responses=problem_responses(404)
 )
 def get_nomination(
-    session: SessionDep, actor: ActorDep, nomination_id: int, response: Response
+    session: SessionDep, actor: ActorDep, nomination_id: Id, response: Response
 ) -> NominationRead:
     nomination, _ = nominations.get_nomination(session, actor, nomination_id)
     return _nomination(response, nomination)
@@ -389,7 +389,7 @@ def get_nomination(
 def accept_nomination(
     session: SessionDep,
     actor: ActorDep,
-    nomination_id: int,
+    nomination_id: Id,
     body: ReasonRequest,
     version: IfMatchDep,
     response: Response,
@@ -403,7 +403,7 @@ def accept_nomination(
 def refuse_nomination(
     session: SessionDep,
     actor: ActorDep,
-    nomination_id: int,
+    nomination_id: Id,
     body: ReasonRequest,
     version: IfMatchDep,
     response: Response,
@@ -417,7 +417,7 @@ def refuse_nomination(
 def withdraw_nomination(
     session: SessionDep,
     actor: ActorDep,
-    nomination_id: int,
+    nomination_id: Id,
     body: ReasonRequest,
     version: IfMatchDep,
     response: Response,
@@ -436,7 +436,7 @@ def withdraw_nomination(
 def substitute_nomination(
     session: SessionDep,
     actor: ActorDep,
-    nomination_id: int,
+    nomination_id: Id,
     body: SubstituteRequest,
     version: IfMatchDep,
     response: Response,
@@ -455,7 +455,7 @@ def substitute_nomination(
     responses=problem_responses(404),
 )
 def nomination_history(
-    session: SessionDep, actor: ActorDep, nomination_id: int
+    session: SessionDep, actor: ActorDep, nomination_id: Id
 ) -> list[NominationChangeRead]:
     nomination, _ = nominations.get_nomination(session, actor, nomination_id)
     return [
@@ -473,7 +473,7 @@ def nomination_history(
     responses=CREATE,
 )
 def mark_attendance(
-    session: SessionDep, actor: ActorDep, event_id: int, session_id: int, body: MarksInput
+    session: SessionDep, actor: ActorDep, event_id: Id, session_id: Id, body: MarksInput
 ) -> list[MarkRead]:
     """R-ATT-1: the organisers mark a whole session in one request; roster members only."""
     event = service.get_event(session, actor, event_id)
@@ -483,7 +483,7 @@ def mark_attendance(
 
 
 @router.get("/{event_id}/attendance", name="attendance-matrix", responses=problem_responses(404))
-def attendance_matrix(session: SessionDep, actor: ActorDep, event_id: int) -> AttendanceMatrix:
+def attendance_matrix(session: SessionDep, actor: ActorDep, event_id: Id) -> AttendanceMatrix:
     """Participant × session; an absence covered by a confirmed letter reads `excused`."""
     event = service.get_event(session, actor, event_id)
     sessions, rows = attendance.attendance_matrix(session, actor, event)
@@ -510,9 +510,9 @@ def list_excuses(
     session: SessionDep,
     actor: ActorDep,
     page: PageDep,
-    event_id: int | None = None,
+    event_id: Id | None = None,
     status: ExcuseStatus | None = None,
-    unit_id: int | None = None,
+    unit_id: Id | None = None,
 ) -> Page[ExcuseRead]:
     items, cursor = attendance.list_excuses(
         session, actor, page, event_id=event_id, status=status, unit_id=unit_id
@@ -538,7 +538,7 @@ def submit_excuse(
 
 @excuses_router.get("/{excuse_id}", name="absence-excuses-get", responses=problem_responses(404))
 def get_excuse(
-    session: SessionDep, actor: ActorDep, excuse_id: int, response: Response
+    session: SessionDep, actor: ActorDep, excuse_id: Id, response: Response
 ) -> ExcuseRead:
     return _excuse(response, attendance.get_excuse(session, actor, excuse_id))
 
@@ -547,7 +547,7 @@ def get_excuse(
 def confirm_excuse(
     session: SessionDep,
     actor: ActorDep,
-    excuse_id: int,
+    excuse_id: Id,
     body: DecisionRequest,
     version: IfMatchDep,
     response: Response,
@@ -562,7 +562,7 @@ def confirm_excuse(
 def reject_excuse(
     session: SessionDep,
     actor: ActorDep,
-    excuse_id: int,
+    excuse_id: Id,
     body: DecisionRequest,
     version: IfMatchDep,
     response: Response,
@@ -594,7 +594,7 @@ ATTENDANCE_COLUMNS = [
     responses={**export_responses(EventAttendanceReport), **problem_responses(404)},
 )
 def event_attendance_report(
-    request: Request, session: SessionDep, actor: ActorDep, event_id: int
+    request: Request, session: SessionDep, actor: ActorDep, event_id: Id
 ) -> Any:
     """Attendance rates per unit, as JSON, CSV or XLSX (`Accept` or `?format=`)."""
     event = service.get_event(session, actor, event_id)
@@ -625,7 +625,7 @@ def event_attendance_report(
     name="staff-training-record",
     responses=problem_responses(404),
 )
-def training_record(session: SessionDep, actor: ActorDep, staff_id: int) -> TrainingRecord:
+def training_record(session: SessionDep, actor: ActorDep, staff_id: Id) -> TrainingRecord:
     """Events, marks, completion and credited BDTX periods of one person."""
     staff = get_staff(session, actor, staff_id)
     return TrainingRecord.model_validate(reports.training_record(session, actor, staff))

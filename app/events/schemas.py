@@ -1,10 +1,11 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, model_validator
 
 from app.core.schemas import InputModel, PatchModel, ReadModel
 from app.core.school_year import SchoolYear
+from app.core.types import Id
 from app.events.models import (
     EventKind,
     EventMode,
@@ -36,7 +37,7 @@ class EventFields(InputModel):
 
 class EventCreate(EventFields):
     kind: EventKind
-    organizer_unit_id: int
+    organizer_unit_id: Id
     title: Text500
     school_year: SchoolYear
     mode: EventMode = EventMode.in_person
@@ -119,9 +120,9 @@ class RequirementCreate(InputModel):
     Empty criteria lists mean "any".
     """
 
-    staff_id: int | None = None
-    unit_ids: list[int] = Field(default_factory=list, max_length=2000)
-    under_unit_id: int | None = None
+    staff_id: Id | None = None
+    unit_ids: list[Id] = Field(default_factory=list, max_length=2000)
+    under_unit_id: Id | None = None
     unit_kinds: list[UnitKind] = Field(default_factory=list, max_length=7)
     categories: list[StaffCategory] = Field(default_factory=list, max_length=3)
     positions: list[Short] = Field(default_factory=list, max_length=20)
@@ -131,6 +132,26 @@ class RequirementCreate(InputModel):
     quota: int | None = Field(default=None, ge=1, le=1000)
     quota_mode: QuotaMode = QuotaMode.up_to
     note: Reason | None = None
+
+    # the rule below, in the contract: a named person, or a quota with target units
+    # (if/then/else, not a union: see GrantCreate)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["staff_id"], "properties": {"staff_id": {"type": "integer"}}},
+            "else": {
+                "required": ["quota"],
+                "properties": {"quota": {"type": "integer"}},
+                "if": {"required": ["unit_ids"], "properties": {"unit_ids": {"minItems": 1}}},
+                "else": {
+                    "required": ["under_unit_id", "unit_kinds"],
+                    "properties": {
+                        "under_unit_id": {"type": "integer"},
+                        "unit_kinds": {"minItems": 1},
+                    },
+                },
+            },
+        }
+    )
 
     @model_validator(mode="after")
     def _named_or_targeted(self) -> "RequirementCreate":
@@ -176,13 +197,13 @@ class ToFillRead(ReadModel):
 
 
 class NominationCreate(InputModel):
-    staff_id: int
-    requirement_id: int
+    staff_id: Id
+    requirement_id: Id
     note: Reason | None = None
 
 
 class SubstituteRequest(InputModel):
-    staff_id: int
+    staff_id: Id
     reason: Reason
 
 
@@ -214,7 +235,7 @@ class NominationChangeRead(ReadModel):
 
 
 class LateConsentCreate(InputModel):
-    unit_id: int
+    unit_id: Id
     reason: Reason
 
 
@@ -235,7 +256,7 @@ class RosterEntry(ReadModel):
 
 
 class MarkInput(InputModel):
-    staff_id: int
+    staff_id: Id
     status: MarkStatus
     check_in_at: AwareDatetime | None = None
     note: Annotated[str, StringConstraints(max_length=500)] | None = None
@@ -270,8 +291,8 @@ class AttendanceMatrix(ReadModel):
 
 
 class ExcuseCreate(InputModel):
-    session_id: int
-    staff_id: int
+    session_id: Id
+    staff_id: Id
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
     attachment_ref: Annotated[str, StringConstraints(max_length=500)] | None = Field(
         default=None, description="Where the signed letter is kept (file id or URL)."

@@ -10,6 +10,8 @@ from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
 from app.core.routing import api_router
 from app.core.schemas import Page
+from app.core.school_year import SchoolYear
+from app.core.types import Id
 from app.external import service
 from app.external.models import (
     ExternalEventKind,
@@ -37,7 +39,7 @@ participation_router = api_router("/api/v1/participation-requests", "participati
 violations_router = api_router("/api/v1/violations", "violations")
 
 WRITE_PROBLEMS = problem_responses(403, 404, 409, 412, 428)
-UnitIdQuery = Annotated[int | None, Query(description="Only this unit (and its subtree)")]
+UnitIdQuery = Annotated[Id | None, Query(description="Only this unit (and its subtree)")]
 SubtreeQuery = Annotated[bool, Query(description="With `unit_id`: the whole subtree")]
 
 
@@ -64,13 +66,13 @@ def list_events(
     status: ExternalEventStatus | None = None,
     kind: ExternalEventKind | None = None,
     organiser_type: OrganiserType | None = None,
-    school_year: Annotated[str | None, Query(max_length=9)] = None,
+    school_year: Annotated[SchoolYear | None, Query()] = None,
     unit_id: Annotated[
-        int | None, Query(description="Host unit (with `include_descendants`: its subtree)")
+        Id | None, Query(description="Host unit (with `include_descendants`: its subtree)")
     ] = None,
     include_descendants: SubtreeQuery = False,
     authority_unit_id: Annotated[
-        int | None, Query(description="Events decided by this authority")
+        Id | None, Query(description="Events decided by this authority")
     ] = None,
 ) -> Page[ExternalEventRead]:
     filters = service.EventFilters(
@@ -117,7 +119,7 @@ def queue(session: SessionDep, actor: ActorDep, page: PageDep) -> Page[ExternalE
     "/{external_event_id}", name="external-events-get", responses=problem_responses(404)
 )
 def get_event(
-    session: SessionDep, actor: ActorDep, external_event_id: int, response: Response
+    session: SessionDep, actor: ActorDep, external_event_id: Id, response: Response
 ) -> ExternalEventRead:
     return _event(service.get_event(session, actor, external_event_id), response)
 
@@ -128,7 +130,7 @@ def get_event(
 def update_event(
     session: SessionDep,
     actor: ActorDep,
-    external_event_id: int,
+    external_event_id: Id,
     body: ExternalEventUpdate,
     version: IfMatchDep,
     response: Response,
@@ -147,7 +149,7 @@ def update_event(
 def approve_event(
     session: SessionDep,
     actor: ActorDep,
-    external_event_id: int,
+    external_event_id: Id,
     body: ExternalEventApproval,
     version: IfMatchDep,
     response: Response,
@@ -167,7 +169,7 @@ def approve_event(
 def reject_event(
     session: SessionDep,
     actor: ActorDep,
-    external_event_id: int,
+    external_event_id: Id,
     body: ReasonBody,
     version: IfMatchDep,
     response: Response,
@@ -185,7 +187,7 @@ def reject_event(
 def revoke_event(
     session: SessionDep,
     actor: ActorDep,
-    external_event_id: int,
+    external_event_id: Id,
     body: ReasonBody,
     version: IfMatchDep,
     response: Response,
@@ -202,7 +204,7 @@ def revoke_event(
     responses=problem_responses(403, 404, 409),
 )
 def import_attendance(
-    session: SessionDep, actor: ActorDep, external_event_id: int, body: AttendanceImport
+    session: SessionDep, actor: ActorDep, external_event_id: Id, body: AttendanceImport
 ) -> AttendanceImportResult:
     """Who attended (by staff id or `external_code`): everyone without a standing consent
     becomes an `unapproved_participation` violation (R-EXT-4). Safe to re-import."""
@@ -216,12 +218,12 @@ def import_attendance(
 def _request_filters(
     mine: Annotated[bool, Query(description="Only the caller's own requests")] = False,
     unit_id: Annotated[
-        int | None, Query(description="The person's unit when they asked (and its subtree)")
+        Id | None, Query(description="The person's unit when they asked (and its subtree)")
     ] = None,
     include_descendants: SubtreeQuery = False,
     status: ParticipationStatus | None = None,
-    external_event_id: int | None = None,
-    staff_id: int | None = None,
+    external_event_id: Id | None = None,
+    staff_id: Id | None = None,
 ) -> service.RequestFilters:
     return service.RequestFilters(
         mine=mine,
@@ -280,7 +282,7 @@ def count_requests(
     responses=problem_responses(404),
 )
 def get_request(
-    session: SessionDep, actor: ActorDep, participation_request_id: int, response: Response
+    session: SessionDep, actor: ActorDep, participation_request_id: Id, response: Response
 ) -> ParticipationRequestRead:
     return _request(service.get_request(session, actor, participation_request_id), response)
 
@@ -294,7 +296,7 @@ def get_request(
 def consent_request(
     session: SessionDep,
     actor: ActorDep,
-    participation_request_id: int,
+    participation_request_id: Id,
     version: IfMatchDep,
     response: Response,
 ) -> ParticipationRequestRead:
@@ -312,7 +314,7 @@ def consent_request(
 def refuse_request(
     session: SessionDep,
     actor: ActorDep,
-    participation_request_id: int,
+    participation_request_id: Id,
     body: ReasonBody,
     version: IfMatchDep,
     response: Response,
@@ -331,7 +333,7 @@ def refuse_request(
 def withdraw_request(
     session: SessionDep,
     actor: ActorDep,
-    participation_request_id: int,
+    participation_request_id: Id,
     version: IfMatchDep,
     response: Response,
 ) -> ParticipationRequestRead:

@@ -2,10 +2,11 @@ import enum
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from app.core.schemas import InputModel, PatchModel, ReadModel
 from app.core.school_year import SchoolYear
+from app.core.types import Count, Id
 from app.external.models import (
     ExternalEventKind,
     ExternalEventStatus,
@@ -43,6 +44,14 @@ class SpeakerRead(ReadModel):
 class ExternalEventCreate(InputModel):
     """A submission for approval. The competent authority is computed, never sent."""
 
+    # in the contract: a `venue` unless the event is online
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"is_online": {"const": False}}},
+            "then": {"required": ["venue"], "properties": {"venue": {"type": "string"}}},
+        }
+    )
+
     title: ShortText
     kind: ExternalEventKind
     organiser_type: OrganiserType
@@ -56,10 +65,10 @@ class ExternalEventCreate(InputModel):
     organiser_issuer: ShortText | None = Field(default=None, description="Cơ quan cấp.")
     organiser_address: Address | None = None
     organiser_contact: ShortText | None = None
-    organiser_unit_id: int | None = Field(
+    organiser_unit_id: Id | None = Field(
         default=None, description="`internal`: the unit proposing to organise it."
     )
-    organiser_staff_id: int | None = Field(
+    organiser_staff_id: Id | None = Field(
         default=None, description="`internal`: the staff member proposing it, if any."
     )
     agenda: Agenda = Field(description="Nội dung chương trình.")
@@ -71,8 +80,8 @@ class ExternalEventCreate(InputModel):
     is_online: bool = False
     expected_audience: Audience | None = Field(default=None, description="Thành phần dự kiến.")
     expected_participants: int | None = Field(default=None, ge=1, le=1_000_000)
-    fee_vnd: int = Field(default=0, ge=0, description="Kinh phí mỗi người tham dự (VND).")
-    host_unit_id: int = Field(
+    fee_vnd: Count = Field(default=0, description="Kinh phí mỗi người tham dự (VND).")
+    host_unit_id: Id = Field(
         description="Where it takes place, or whose staff it targets (with its subtree)."
     )
     province_wide: bool = Field(
@@ -113,8 +122,8 @@ class ExternalEventUpdate(PatchModel):
     organiser_issuer: ShortText | None = None
     organiser_address: Address | None = None
     organiser_contact: ShortText | None = None
-    organiser_unit_id: int | None = None
-    organiser_staff_id: int | None = None
+    organiser_unit_id: Id | None = None
+    organiser_staff_id: Id | None = None
     agenda: Agenda | None = None
     topics: list[Topic] | None = Field(default=None, max_length=50)
     speakers: list[Speaker] | None = Field(default=None, max_length=50)
@@ -124,8 +133,8 @@ class ExternalEventUpdate(PatchModel):
     is_online: bool | None = None
     expected_audience: Audience | None = None
     expected_participants: int | None = Field(default=None, ge=1, le=1_000_000)
-    fee_vnd: int | None = Field(default=None, ge=0)
-    host_unit_id: int | None = None
+    fee_vnd: Count | None = None
+    host_unit_id: Id | None = None
     province_wide: bool | None = None
     school_year: SchoolYear | None = None
 
@@ -190,8 +199,8 @@ class ExternalEventRead(ReadModel):
 
 
 class ParticipationRequestCreate(InputModel):
-    external_event_id: int
-    staff_id: int | None = Field(
+    external_event_id: Id
+    staff_id: Id | None = Field(
         default=None, description="Defaults to the caller's own staff record."
     )
     commitment_text: LongText | None = Field(
@@ -243,15 +252,30 @@ class ExternalViolationKind(enum.StrEnum):
 
 
 class ExternalViolationCreate(InputModel):
+    # R-EXT-4 in the contract: a person for a participation, a person or a unit for organising
+    # (if/then/else, not a union: see GrantCreate)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["staff_id"], "properties": {"staff_id": {"type": "integer"}}},
+            "else": {
+                "required": ["kind", "unit_id"],
+                "properties": {
+                    "kind": {"const": ExternalViolationKind.unapproved_organising.value},
+                    "unit_id": {"type": "integer"},
+                },
+            },
+        }
+    )
+
     kind: ExternalViolationKind
-    staff_id: int | None = Field(
+    staff_id: Id | None = Field(
         default=None, description="Required for `unapproved_participation`."
     )
-    unit_id: int | None = Field(
+    unit_id: Id | None = Field(
         default=None,
         description="`unapproved_organising` by a unit; defaults to the staff member's unit.",
     )
-    external_event_id: int | None = Field(
+    external_event_id: Id | None = Field(
         default=None, description="The event, when it was registered at all."
     )
     evidence: Evidence
@@ -279,8 +303,20 @@ class ExternalViolationRead(ReadModel):
 class Attendee(InputModel):
     """One person on the attendance list: by id or by the sector database code."""
 
-    staff_id: int | None = None
+    staff_id: Id | None = None
     external_code: ExternalCode | None = None
+
+    # the rule below, in the contract (if/then/else, not a union: see GrantCreate)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["staff_id"], "properties": {"staff_id": {"type": "integer"}}},
+            "then": {"properties": {"external_code": {"type": "null"}}},
+            "else": {
+                "required": ["external_code"],
+                "properties": {"external_code": {"type": "string"}},
+            },
+        }
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Attendee":

@@ -152,25 +152,26 @@ def check_submission(values: dict[str, Any]) -> None:
     organiser = OrganiserType(values["organiser_type"])
     missing = [f for f in LEGAL_BASIS.get(organiser, ()) if not values.get(f)]
     if missing:
-        raise InvalidInput(
+        raise Conflict(
             "organiser_legal_basis_required",
             rule="R-EXT-1",
             errors=_missing(missing, "required for this organiser"),
             fields=", ".join(missing),
         )
     if organiser == OrganiserType.internal and values.get("organiser_unit_id") is None:
-        raise InvalidInput(
+        raise Conflict(
             "organiser_unit_required",
             rule="R-EXT-2",
             errors=_missing(["organiser_unit_id"], "required for an internal proposal"),
         )
+    # checked on the whole record (a PATCH merges into the stored one): a rule conflict, 409
     if values["ends_on"] < values["starts_on"]:
-        raise InvalidInput(
+        raise Conflict(
             "external_event_dates_invalid",
             errors=[{"loc": ["body", "ends_on"], "msg": "before starts_on", "code": "invalid"}],
         )
     if not (values.get("venue") or values.get("is_online")):
-        raise InvalidInput("external_event_venue_required", errors=_missing(["venue"], "required"))
+        raise Conflict("external_event_venue_required", errors=_missing(["venue"], "required"))
 
 
 def _organiser_parts(
@@ -186,7 +187,7 @@ def _organiser_parts(
     if staff_id is not None:
         staff = _staff_ref(session, actor, staff_id, "organiser_staff_id")
         if staff.unit_id != proposer.id:
-            raise InvalidInput(
+            raise Conflict(
                 "organiser_staff_not_member",
                 errors=[{"loc": ["body", "organiser_staff_id"], "msg": "not in unit", "code": "x"}],
                 staff_id=staff_id,
@@ -405,7 +406,7 @@ def _check_commitment(data: ParticipationRequestCreate) -> None:
         return
     missing = [] if data.commitment_text else ["commitment_text"]
     missing += [] if data.commitment_acknowledged else ["commitment_acknowledged"]
-    raise InvalidInput(
+    raise Conflict(
         "commitment_required", rule="R-EXT-3", errors=_missing(missing, "commitment required")
     )
 
@@ -559,7 +560,7 @@ def _subject(
     needs_staff = data.kind == ExternalViolationKind.unapproved_participation
     if data.staff_id is None and (needs_staff or data.unit_id is None):
         needed = ["staff_id"] if needs_staff else ["staff_id", "unit_id"]
-        raise InvalidInput(
+        raise Conflict(
             "violation_subject_required",
             rule="R-EXT-4",
             errors=_missing(needed, "required"),

@@ -8,6 +8,7 @@ from app.core.errors import problem_responses
 from app.core.exports import Column, export_responses, negotiate, table_response
 from app.core.routing import api_router
 from app.core.school_year import SchoolYear
+from app.core.types import Id
 from app.reports import service
 from app.reports.schemas import (
     ComplianceCounts,
@@ -77,7 +78,7 @@ def emulation_report(
     session: SessionDep,
     actor: ActorDep,
     school_year: Annotated[SchoolYear | None, Query(description=YEAR_HELP)] = None,
-    unit_id: Annotated[int | None, Query(description=UNIT_HELP)] = None,
+    unit_id: Annotated[Id | None, Query(description=UNIT_HELP)] = None,
 ) -> Any:
     """Year-end emulation review (R-VIO-1), per unit with its subtree rolled up: violations
     by kind, criticism letters received and those proposing the review. JSON, CSV or XLSX."""
@@ -113,7 +114,7 @@ def compliance_report(
     session: SessionDep,
     actor: ActorDep,
     school_year: Annotated[SchoolYear | None, Query(description=YEAR_HELP)] = None,
-    unit_id: Annotated[int | None, Query(description=UNIT_HELP)] = None,
+    unit_id: Annotated[Id | None, Query(description=UNIT_HELP)] = None,
 ) -> Any:
     """Compliance with the dispatch per unit, subtree rolled up: nomination fill rate,
     attendance rate, unexcused absences, external participation requests by outcome and

@@ -10,6 +10,7 @@ from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
 from app.core.routing import api_router
 from app.core.schemas import Page
+from app.core.types import Id
 from app.staff import service
 from app.staff.models import StaffCategory, StaffStatus
 from app.staff.schemas import (
@@ -30,7 +31,7 @@ def list_staff(
     session: SessionDep,
     actor: ActorDep,
     page: PageDep,
-    unit_id: int | None = None,
+    unit_id: Id | None = None,
     include_descendants: Annotated[
         bool, Query(description="With `unit_id`: staff of the whole subtree")
     ] = False,
@@ -76,7 +77,7 @@ def create_staff(
 
 
 @router.get("/{staff_id}", name="staff-get", responses=problem_responses(404))
-def get_staff(session: SessionDep, actor: ActorDep, staff_id: int, response: Response) -> StaffRead:
+def get_staff(session: SessionDep, actor: ActorDep, staff_id: Id, response: Response) -> StaffRead:
     staff = service.get_staff(session, actor, staff_id)
     set_etag(response, staff.version)
     return StaffRead.model_validate(staff)
@@ -86,7 +87,7 @@ def get_staff(session: SessionDep, actor: ActorDep, staff_id: int, response: Res
 def update_staff(
     session: SessionDep,
     actor: ActorDep,
-    staff_id: int,
+    staff_id: Id,
     body: StaffUpdate,
     version: IfMatchDep,
     response: Response,
@@ -107,7 +108,7 @@ def update_staff(
 def transfer_staff(
     session: SessionDep,
     actor: ActorDep,
-    staff_id: int,
+    staff_id: Id,
     body: StaffTransfer,
     version: IfMatchDep,
     response: Response,
@@ -126,6 +127,6 @@ def transfer_staff(
     response_model=list[StaffAssignmentRead],
     responses=problem_responses(404),
 )
-def unit_history(session: SessionDep, actor: ActorDep, staff_id: int) -> list[StaffAssignmentRead]:
+def unit_history(session: SessionDep, actor: ActorDep, staff_id: Id) -> list[StaffAssignmentRead]:
     rows = service.unit_history(session, service.get_staff(session, actor, staff_id))
     return [StaffAssignmentRead.model_validate(r) for r in rows]

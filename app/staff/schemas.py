@@ -3,18 +3,23 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel
+from app.core.types import Id
 from app.staff.models import Gender, StaffCategory, StaffStatus
 from app.units.models import EducationLevel
 from app.units.schemas import ExternalCode, Name, Reason
 
 TitleRank = Annotated[
     str,
-    StringConstraints(max_length=32, pattern=r"^V\.\d{2}\.\d{2}\.\d{2}$"),
+    StringConstraints(max_length=32, pattern=r"^V\.[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"),
 ]
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(max_length=255)]
-Email = Annotated[str, StringConstraints(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# no `\s`, `\d`: they mean other characters in other regex engines (see WHITE_SPACE)
+_NOT_AT = rf"[^@{WHITE_SPACE}]+"
+Email = Annotated[
+    str, StringConstraints(max_length=255, pattern=rf"^{_NOT_AT}@{_NOT_AT}\.{_NOT_AT}$")
+]
 
 
 class StaffFields(InputModel):
@@ -32,7 +37,7 @@ class StaffFields(InputModel):
 class StaffCreate(StaffFields):
     external_code: ExternalCode
     full_name: Name
-    unit_id: int
+    unit_id: Id
     category: StaffCategory
     status: StaffStatus = StaffStatus.active
 
@@ -56,7 +61,7 @@ class StaffUpdate(PatchModel):
 
 
 class StaffTransfer(InputModel):
-    unit_id: int = Field(description="The unit the person moves to.")
+    unit_id: Id = Field(description="The unit the person moves to.")
     reason: Reason | None = None
     decision_number: Annotated[str, StringConstraints(max_length=64)] | None = Field(
         default=None, description="Số quyết định điều động."

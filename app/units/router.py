@@ -10,6 +10,7 @@ from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
 from app.core.routing import api_router
 from app.core.schemas import Page
+from app.core.types import Id
 from app.units import service
 from app.units.models import UnitKind
 from app.units.schemas import UnitCreate, UnitMoveRead, UnitMoveRequest, UnitRead, UnitUpdate
@@ -24,9 +25,9 @@ def list_units(
     session: SessionDep,
     actor: ActorDep,
     page: PageDep,
-    parent_id: int | None = None,
+    parent_id: Id | None = None,
     kind: UnitKind | None = None,
-    unit_id: Annotated[int | None, Query(description="Only this unit (and its subtree)")] = None,
+    unit_id: Annotated[Id | None, Query(description="Only this unit (and its subtree)")] = None,
     include_descendants: Annotated[
         bool, Query(description="With `unit_id`: the whole subtree")
     ] = False,
@@ -63,7 +64,7 @@ def create_unit(
 
 
 @router.get("/{unit_id}", name="units-get", responses=problem_responses(404))
-def get_unit(session: SessionDep, actor: ActorDep, unit_id: int, response: Response) -> UnitRead:
+def get_unit(session: SessionDep, actor: ActorDep, unit_id: Id, response: Response) -> UnitRead:
     unit = service.get_unit(session, actor, unit_id)
     set_etag(response, unit.version)
     return UnitRead.model_validate(unit)
@@ -73,7 +74,7 @@ def get_unit(session: SessionDep, actor: ActorDep, unit_id: int, response: Respo
 def update_unit(
     session: SessionDep,
     actor: ActorDep,
-    unit_id: int,
+    unit_id: Id,
     body: UnitUpdate,
     version: IfMatchDep,
     response: Response,
@@ -91,9 +92,7 @@ def update_unit(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=WRITE_PROBLEMS,
 )
-def delete_unit(
-    session: SessionDep, actor: ActorDep, unit_id: int, version: IfMatchDep
-) -> Response:
+def delete_unit(session: SessionDep, actor: ActorDep, unit_id: Id, version: IfMatchDep) -> Response:
     service.delete_unit(session, actor, service.get_unit(session, actor, unit_id), version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -107,7 +106,7 @@ def delete_unit(
 def move_unit(
     session: SessionDep,
     actor: ActorDep,
-    unit_id: int,
+    unit_id: Id,
     body: UnitMoveRequest,
     version: IfMatchDep,
     response: Response,
@@ -126,6 +125,6 @@ def move_unit(
     response_model=list[UnitMoveRead],
     responses=problem_responses(404),
 )
-def list_moves(session: SessionDep, actor: ActorDep, unit_id: int) -> list[UnitMoveRead]:
+def list_moves(session: SessionDep, actor: ActorDep, unit_id: Id) -> list[UnitMoveRead]:
     moves = service.list_moves(session, service.get_unit(session, actor, unit_id))
     return [UnitMoveRead.model_validate(m) for m in moves]

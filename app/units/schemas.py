@@ -4,6 +4,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.core.types import Id
 from app.units.models import EducationLevel, UnitKind
 
 ExternalCode = Annotated[
@@ -18,7 +19,7 @@ class UnitCreate(InputModel):
     name: Name
     kind: UnitKind
     education_levels: list[EducationLevel] = Field(default_factory=list, max_length=5)
-    parent_id: int | None = Field(default=None, description="The managing unit; null for a root.")
+    parent_id: Id | None = Field(default=None, description="The managing unit; null for a root.")
 
 
 class UnitUpdate(PatchModel):
@@ -30,11 +31,11 @@ class UnitUpdate(PatchModel):
     name: Name | None = None
     kind: UnitKind | None = None
     education_levels: list[EducationLevel] | None = Field(default=None, max_length=5)
-    head_staff_id: int | None = Field(default=None, description="A staff member of this unit.")
+    head_staff_id: Id | None = Field(default=None, description="A staff member of this unit.")
 
 
 class UnitMoveRequest(InputModel):
-    new_parent_id: int | None = Field(description="The new managing unit; null makes a root.")
+    new_parent_id: Id | None = Field(description="The new managing unit; null makes a root.")
     reason: Reason
 
 

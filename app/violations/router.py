@@ -10,6 +10,8 @@ from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
 from app.core.routing import api_router
 from app.core.schemas import Page
+from app.core.school_year import SchoolYear
+from app.core.types import Id
 from app.violations import service
 from app.violations.models import Violation, ViolationKind, ViolationStatus
 from app.violations.schemas import DismissRequest, ViolationCreate, ViolationRead
@@ -28,16 +30,16 @@ def list_violations(
     session: SessionDep,
     actor: ActorDep,
     page: PageDep,
-    unit_id: int | None = None,
+    unit_id: Id | None = None,
     include_descendants: Annotated[
         bool, Query(description="With `unit_id`: violations of the whole subtree")
     ] = False,
     kind: ViolationKind | None = None,
-    school_year: Annotated[str | None, Query(max_length=9)] = None,
+    school_year: Annotated[SchoolYear | None, Query()] = None,
     status: ViolationStatus | None = None,
-    event_id: int | None = None,
-    external_event_id: int | None = None,
-    staff_id: int | None = None,
+    event_id: Id | None = None,
+    external_event_id: Id | None = None,
+    staff_id: Id | None = None,
 ) -> Page[ViolationRead]:
     filters = service.ViolationFilters(
         unit_id=unit_id,
@@ -72,7 +74,7 @@ def record_violation(
 
 @router.get("/{violation_id}", name="violations-get", responses=problem_responses(404))
 def get_violation(
-    session: SessionDep, actor: ActorDep, violation_id: int, response: Response
+    session: SessionDep, actor: ActorDep, violation_id: Id, response: Response
 ) -> ViolationRead:
     return _violation(response, service.get_violation(session, actor, violation_id))
 
@@ -81,7 +83,7 @@ def get_violation(
 def dismiss_violation(
     session: SessionDep,
     actor: ActorDep,
-    violation_id: int,
+    violation_id: Id,
     body: DismissRequest,
     version: IfMatchDep,
     response: Response,
@@ -96,7 +98,7 @@ def dismiss_violation(
 def close_violation(
     session: SessionDep,
     actor: ActorDep,
-    violation_id: int,
+    violation_id: Id,
     version: IfMatchDep,
     response: Response,
 ) -> ViolationRead:

@@ -4,6 +4,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.core.schemas import InputModel, ReadModel
+from app.core.types import Id
 from app.violations.models import ViolationKind, ViolationStatus
 
 Evidence = Annotated[str, StringConstraints(min_length=1, max_length=10000)]
@@ -15,11 +16,11 @@ class ViolationCreate(InputModel):
     """A breach found by a department officer or a unit head, with its evidence."""
 
     kind: ViolationKind
-    unit_id: int = Field(description="The unit the violation is recorded against.")
-    staff_id: int | None = Field(default=None, description="The person, when there is one.")
-    event_id: int | None = Field(default=None, description="The Sở event concerned.")
-    session_id: int | None = Field(default=None, description="A session of `event_id`.")
-    external_event_id: int | None = Field(
+    unit_id: Id = Field(description="The unit the violation is recorded against.")
+    staff_id: Id | None = Field(default=None, description="The person, when there is one.")
+    event_id: Id | None = Field(default=None, description="The Sở event concerned.")
+    session_id: Id | None = Field(default=None, description="A session of `event_id`.")
+    external_event_id: Id | None = Field(
         default=None, description="The external event concerned (R-EXT-4)."
     )
     evidence: Evidence

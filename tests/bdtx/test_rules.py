@@ -82,7 +82,7 @@ def test_r_bdtx_1_policy_frozen_and_plans_and_certificates_per_regulation(
         },
     )
     r = act(client, f"{B}/personal-plans/{r.json()['id']}", "submit")
-    assert r.status_code == 422, r.text
+    assert r.status_code == 409, r.text
     assert r.json()["rule"] == "R-BDTX-1"
     assert {e["code"] for e in r.json()["errors"]} == {"required_periods", "block_minimum"}
     assert any("elective" in e["msg"] for e in r.json()["errors"])
@@ -172,7 +172,7 @@ def test_r_bdtx_3_modules_fit_the_persons_level(client: TestClient, session: Ses
         },
     )
     assert (r.status_code, r.json()["code"], r.json()["rule"]) == (
-        422,
+        409,
         "bdtx_module_unfit",
         "R-BDTX-3",
     )

@@ -216,7 +216,7 @@ class TestRAtt1:
             ]
         }
         r = organiser.put(url, json=body)
-        assert r.status_code == 422
+        assert r.status_code == 409
         assert r.json()["rule"] == "R-ATT-1"
         assert r.json()["errors"][0]["loc"] == ["body", "marks", 1, "staff_id"]
         ok = organiser.put(url, json={"marks": [{"staff_id": member.id, "status": "late"}]})
@@ -290,7 +290,7 @@ class TestRAtt2:
         assert head.post("/api/v1/absence-excuses", json=body).status_code == 201
         other = make_staff(session, t["s1"])
         body["staff_id"] = other.id  # not on the roster
-        assert head.post("/api/v1/absence-excuses", json=body).status_code == 422
+        assert head.post("/api/v1/absence-excuses", json=body).status_code == 409
 
 
 class TestRAtt3:

@@ -38,7 +38,7 @@ def test_submission_changes_until_decided_and_authority_follows_the_host(
     )
     assert r.json()["school_year"] == "2025-2026"
     r = client.patch(url, json={"ends_on": "2025-09-01"}, headers=if_match(client, url))
-    assert (r.status_code, r.json()["code"]) == (422, "external_event_dates_invalid")
+    assert (r.status_code, r.json()["code"]) == (409, "external_event_dates_invalid")
     r = client.post(
         f"{url}/reject", json={"reason": "Thiếu giấy phép"}, headers=if_match(client, url)
     )

@@ -74,7 +74,7 @@ def test_r_ext_1_legal_basis_and_programme_are_required(
     t = make_tree(session)
     body = event_body(t["s1"], organiser_registration_number=None, organiser_issuer=None)
     r = client.post(EVENTS, json=body)
-    assert r.status_code == 422
+    assert r.status_code == 409
     problem = r.json()
     assert problem["code"] == "organiser_legal_basis_required"
     assert problem["rule"] == "R-EXT-1"
@@ -113,7 +113,7 @@ def test_r_ext_2_internal_proposal_names_the_proposing_unit(
 ) -> None:
     t = make_tree(session)
     r = client.post(EVENTS, json=event_body(t["s1"], organiser_type="internal"))
-    assert r.status_code == 422
+    assert r.status_code == 409
     assert r.json()["code"] == "organiser_unit_required"
     assert r.json()["rule"] == "R-EXT-2"
 
@@ -153,7 +153,7 @@ def test_r_ext_3_commitment_is_required(client_for: ClientFor, session: Session)
         {**base, "commitment_text": "   ", "commitment_acknowledged": True},
     ):
         r = me.post(REQUESTS, json=body)
-        assert r.status_code == 422, r.text
+        assert r.status_code == 409, r.text
         assert r.json()["code"] == "commitment_required"
         assert r.json()["rule"] == "R-EXT-3"
     assert session.scalar(select(func.count()).select_from(ParticipationRequest)) == 0
@@ -346,5 +346,5 @@ def test_r_ext_4_unit_heads_record_cases_in_their_hierarchy(
     r = head.post(
         "/api/v1/violations/external", json={"kind": "unapproved_participation", "evidence": "x"}
     )
-    assert r.status_code == 422
+    assert r.status_code == 409
     assert r.json()["code"] == "violation_subject_required"

@@ -168,7 +168,7 @@ CASES = [
         "POST",
         B + "/modules/import",
         DO,
-        lambda w: (f"{B}/modules/import", None, {}),
+        lambda w: (f"{B}/modules/import", b"code,title,block,periods\r\n", {}),
         wrong=HEAD,
         siblings=False,
     ),

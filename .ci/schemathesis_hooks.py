@@ -1,0 +1,137 @@
+"""Schemathesis hooks for `.ci/schemathesis`: generators for the API's custom string formats.
+
+Loaded through ``SCHEMATHESIS_HOOKS``. Some rules cannot be written as a JSON Schema, so the
+contract names them with a custom ``format``; without a generator schemathesis would draw
+arbitrary strings, which the API rightly refuses, and report them as "positive data rejected".
+The strategies draw from the same code that issues and checks the values, so they stay in step.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis import Case, HookContext
+from schemathesis.core.parameters import ParameterLocation
+
+from app.bdtx.service import MODULE_COLUMNS, MODULES_CSV_FORMAT
+from app.changes.service import CHANGE_CURSOR_FORMAT, encode_position
+from app.core.pagination import CURSOR_FORMAT, encode_cursor
+from app.core.school_year import SCHOOL_YEAR_FORMAT
+from app.core.types import INT32_MAX
+
+IDEMPOTENCY_KEY = "idempotency-key"
+HEADER = ParameterLocation.HEADER
+BODY = ParameterLocation.BODY
+
+# A cursor the server could have issued: the last id of a page, any id a column can hold.
+schemathesis.openapi.format(
+    CURSOR_FORMAT, st.integers(min_value=0, max_value=INT32_MAX).map(encode_cursor)
+)
+
+# Two consecutive years, e.g. "2024-2025": every pair the contract allows, "0000-0001" too.
+schemathesis.openapi.format(
+    SCHOOL_YEAR_FORMAT,
+    st.integers(min_value=0, max_value=9998).map(lambda year: f"{year:04d}-{year + 1:04d}"),
+)
+
+
+# A module CSV the import accepts: the header, then rows whose cells hold the fields' rules
+# (`ModuleCreate`), written without commas, quotes or line breaks so no quoting is needed.
+_CELL = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 ._/-]{0,30}", fullmatch=True).map(str.strip)
+_MODULE_ROW = st.tuples(_CELL, _CELL, _CELL, st.integers(min_value=1, max_value=1000)).map(
+    lambda cells: ",".join(map(str, cells))
+)
+schemathesis.openapi.format(
+    MODULES_CSV_FORMAT,
+    st.lists(_MODULE_ROW, max_size=3).map(
+        lambda rows: "\r\n".join([",".join(MODULE_COLUMNS), *rows]) + "\r\n"
+    ),
+)
+
+
+@schemathesis.hook
+def before_call(context: HookContext, case: Case, kwargs: dict[str, Any]) -> None:
+    """Well-formed requests made to follow the rules no JSON Schema can state.
+
+    A fresh ``Idempotency-Key`` for every well-formed request that carries one:
+    Generators draw the same key for many requests (the coverage phase caches its draws);
+    the API rightly answers a key reused with another body 422 ``idempotency_key_reused``
+    (draft-ietf-httpapi-idempotency-key-header §2.6), which is not what those cases test.
+    Real clients send one key per logical request. Replays and reuse are covered by the test
+    suite; keys generated as invalid (negative cases) are sent as drawn.
+
+    Session times in order (``_session_times``), a policy's block codes unique
+    (``_unique_block_codes``). The suite pins the refusals of all three.
+    """
+    negative = case.meta.is_negative_at if case.meta is not None else (lambda _: False)
+    headers = case.headers or {}
+    key = next((name for name in headers if name.lower() == IDEMPOTENCY_KEY), None)
+    if key is not None and not negative(HEADER):
+        headers[key] = uuid.uuid4().hex
+    if isinstance(case.body, dict) and not negative(BODY):
+        _session_times(case.body)
+        _unique_block_codes(case.body)
+    generated_negative = case.meta is not None and case.meta.generation.mode.is_negative
+    if case.operation.path.endswith("/bulk") and not generated_negative:
+        _spreadsheet(case)
+
+
+def _unique_block_codes(body: dict[str, Any]) -> None:
+    """A policy's blocks have distinct codes (422 otherwise): JSON Schema's `uniqueItems`
+    compares whole items, not one key of them."""
+    rules = body.get("rules")
+    blocks = rules.get("blocks") if isinstance(rules, dict) else None
+    if not isinstance(blocks, list):
+        return
+    seen: set[str] = set()
+    for n, block in enumerate(blocks):
+        if isinstance(block, dict) and isinstance(block.get("code"), str):
+            if block["code"] in seen:
+                block["code"] = f"{block['code'][:58]}-{n}"
+            seen.add(block["code"])
+
+
+def _session_times(body: dict[str, Any]) -> None:
+    """A session ends after it starts (422 otherwise): beyond what a JSON Schema can say."""
+    try:
+        starts = datetime.fromisoformat(body["starts_at"])
+        ends = datetime.fromisoformat(body["ends_at"])
+        if ends > starts:
+            return
+    except (KeyError, TypeError, ValueError):  # absent, or not date-times: not ours to fix
+        return
+    try:
+        body["ends_at"] = (starts + timedelta(hours=1)).isoformat()
+    except OverflowError:  # starts at the end of time: start earlier instead
+        body["starts_at"] = (ends - timedelta(hours=1)).isoformat()
+
+
+# The change feed's `after`: a position the feed could have issued.
+schemathesis.openapi.format(
+    CHANGE_CURSOR_FORMAT, st.integers(min_value=0, max_value=INT32_MAX).map(encode_position)
+)
+
+
+# Bulk imports (app/bulk) take spreadsheets as the multipart field `file` or a raw CSV body: a
+# random byte string is no CSV or XLSX (400 `bulk_unreadable_file`), which says nothing about the
+# import. Well-formed cases get a small sheet with the layout's key column, as offices send.
+SHEETS = {  # path suffix: the header row and a data row ({code}: a fresh code)
+    "/staff/bulk": ("external_code", "{code}"),
+    "/units/bulk": ("external_code", "{code}"),
+    "/bdtx/modules/bulk": ("code", "{code}"),
+    "/attendance/bulk": ("staff_external_code", "{code}"),
+    "/lms-completions/bulk": (
+        "staff_external_code,school_year,module_code,periods,score",
+        "{code},2024-2025,M1,5,8",
+    ),
+}
+
+
+def _spreadsheet(case: Case) -> None:
+    if case.media_type not in ("multipart/form-data", "text/csv"):
+        return  # JSON rows are drawn from the row schema already
+    header, row = next(v for suffix, v in SHEETS.items() if case.operation.path.endswith(suffix))
+    sheet = f"{header}\r\n{row.format(code=f'FUZZ-{uuid.uuid4().hex[:8]}')}\r\n"
+    case.body = {"file": sheet} if case.media_type == "multipart/form-data" else sheet

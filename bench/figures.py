@@ -190,7 +190,31 @@ def reads(world: World, app_port: int, raw_port: int, args: argparse.Namespace) 
             "met": app_stats.rps >= 0.6 * raw_stats.rps,
             "checks": {"no_errors": app_stats.errors == 0 and raw_stats.errors == 0},
         }
+    out["floor_healthz"] = _floor(world, app_port, raw_port, args)
     return out
+
+
+def _floor(world: World, app_port: int, raw_port: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Not a target: the app's ``/healthz`` (no database, no authentication, the same
+    middlewares and thread pool) beside the raw driver's primary-key read. What FastAPI costs
+    before any SQL is sent bounds the ratio a read can reach."""
+    print("   đo floor_healthz ...", flush=True)
+    ids, c = world.staff_ids, args.concurrency
+    app_stats, raw_stats = _pair(
+        lambda s: hammer(app_port, lambda i: "/healthz", concurrency=c, seconds=s),
+        lambda s: hammer(
+            raw_port, lambda i: f"/staff/{ids[i % len(ids)]}", concurrency=c, seconds=s
+        ),
+        args.seconds,
+    )
+    return {
+        "app": app_stats.as_dict(),
+        "raw_driver": raw_stats.as_dict(),
+        "ratio": _ratio(app_stats.rps, raw_stats.rps),
+        "target": "none (bound)",
+        "met": True,
+        "checks": {"no_errors": app_stats.errors == 0 and raw_stats.errors == 0},
+    }
 
 
 # --- attendance -----------------------------------------------------------------------------

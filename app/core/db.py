@@ -58,10 +58,27 @@ def get_write_engine() -> Engine:
     return get_engine().execution_options(**{WRITE_OPTION: True})
 
 
+def get_read_engine() -> Engine:
+    """Reads on PostgreSQL run without BEGIN and ROLLBACK: two of the five round trips of a
+    primary-key read (docs/performance.md). READ COMMITTED gives each statement its own
+    snapshot inside a transaction too, so a read sees the same. Autoflush is off for reads:
+    their only write (an API key's ``last_used_at``) is flushed by the route's commit, after
+    a successful response, as before."""
+    return _autocommit(get_engine())
+
+
+@lru_cache
+def _autocommit(engine: Engine) -> Engine:
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; committed by ``TransactionalRoute``, closed here."""
-    bind = get_engine() if request.method in SAFE_METHODS else get_write_engine()
-    with Session(bind, expire_on_commit=False) as session:
+    safe = request.method in SAFE_METHODS
+    bind = get_read_engine() if safe else get_write_engine()
+    with Session(bind, expire_on_commit=False, autoflush=not safe) as session:
         request.state.db = session
         yield session
 

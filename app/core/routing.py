@@ -7,9 +7,11 @@ instead of a 2xx that lied.
 A refused write is rolled back and leaves exactly one audit row behind.
 """
 
+import re
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -24,11 +26,12 @@ from app.audit import service as audit
 from app.auth.actor import get_actor
 from app.changes import service as feed
 from app.core.db import SAFE_METHODS, get_session
-from app.core.errors import AppError, Conflict, problem_responses
+from app.core.errors import AppError, Conflict, InvalidInput, problem_responses
 from app.core.idempotency import IdempotencyContext, IdempotentReplay, remember
 
 
 def _finish(session: Session, request: Request, response: Response) -> None:
+    session.flush()  # reads do not autoflush (app.core.db): their writes reach the audit too
     changes = audit.record_changes(session, request, response.status_code)
     ctx: IdempotencyContext | None = getattr(request.state, "idempotency", None)
     if ctx is not None and response.status_code < 300:
@@ -40,6 +43,17 @@ def _finish(session: Session, request: Request, response: Response) -> None:
     # last before the commit: the feed's ordering lock is held only for this insert + commit
     feed.record(session, changes)
     session.commit()
+
+
+def _wrote(request: Request, session: Session) -> bool:
+    """Whether the request may have written: always for unsafe methods; for a read, when
+    anything was flushed (an API key's ``last_used_at``) or is pending. A clean read skips
+    ``_finish`` and its thread hop: closing the session ends its transaction."""
+    if request.method not in SAFE_METHODS:
+        return True
+    return bool(
+        audit.CHANGES_KEY in session.info or session.new or session.dirty or session.deleted
+    )
 
 
 def _status_of(exc: Exception) -> int:
@@ -76,7 +90,37 @@ def _log_refusal(request: Request, exc: Exception) -> None:
         session.commit()
 
 
+_ID_PARAM = re.compile(r"\{(\w+_id)\}")
+
+
+# `\u0000` after an even number of backslashes: an escaped NUL, not the text "\u0000"
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+async def _refuse_nul(request: Request) -> None:
+    """PostgreSQL text cannot hold NUL: a value with one fails in SQL (a 500), so it is a 422.
+
+    In the query, and in a JSON body (where NUL can only be written `\u0000`). Bulk uploads
+    (`.../bulk`) report it per row instead (`bulk_nul_character`), as their modes require."""
+    where = None
+    if "\x00" in unquote_plus(request.url.query):
+        where = "query"
+    elif not request.url.path.endswith("/bulk") and "json" in request.headers.get(
+        "content-type", ""
+    ):
+        where = "body" if _JSON_NUL.search(await request.body()) else None
+    if where is not None:
+        item = {"loc": [where], "msg": "NUL character", "code": "nul_character"}
+        raise InvalidInput(errors=[item], fields=where)
+
+
 class TransactionalRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        # `{unit_id}` matches digits only (Starlette's `:int`): `PATCH /units/bulk` then
+        # reaches no `/units/{unit_id}` route and answers 405 with the right `Allow`, instead
+        # of a 422 about an id nobody meant. The contract still reads `{unit_id}`.
+        super().__init__(_ID_PARAM.sub(r"{\1:int}", path), endpoint, **kwargs)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         name = self.name
@@ -84,6 +128,7 @@ class TransactionalRoute(APIRoute):
         async def route_handler(request: Request) -> Response:
             request.state.route_name = name
             try:
+                await _refuse_nul(request)
                 response = await handler(request)
             except IdempotentReplay:
                 raise
@@ -92,7 +137,7 @@ class TransactionalRoute(APIRoute):
                     await run_in_threadpool(_log_refusal, request, exc)
                 raise
             session: Session | None = getattr(request.state, "db", None)
-            if session is not None and response.status_code < 400:
+            if session is not None and response.status_code < 400 and _wrote(request, session):
                 await run_in_threadpool(_finish, session, request, response)
             return response
 
@@ -105,13 +150,18 @@ def operation_id(route: APIRoute) -> str:
 
 
 def api_router(prefix: str, tag: str, *, public: bool = False) -> APIRouter:
-    """Every domain router: transactional, authenticated unless ``public``, shared problems."""
+    """Every domain router: transactional, authenticated unless ``public``, shared problems.
+
+    Authenticated routes may all answer 401, 403 (the role lacks the permission) and 404
+    (the unit, or a unit named in the request, is outside the caller's scope).
+    """
     return APIRouter(
         prefix=prefix,
         tags=[tag],
         route_class=TransactionalRoute,
         dependencies=[] if public else [Depends(get_actor)],
-        responses=problem_responses(400, 422, 500) | ({} if public else problem_responses(401)),
+        responses=problem_responses(400, 422, 500)
+        | ({} if public else problem_responses(401, 403, 404)),
     )
 
 

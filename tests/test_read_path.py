@@ -1,0 +1,73 @@
+"""The read path on the real engine and session (issue 9: a read costs what it returns).
+
+A primary-key read sends two statements (the caller with their grants, then the row) and no
+commit, audit or feed work; an API key's ``last_used_at`` is still written by a successful
+read, and still not by a refused one.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, select
+from sqlmodel import Session
+
+from app.auth.models import ApiKey, Role
+from app.core import db
+from tests.factories import auth_headers, make_staff, make_unit, make_user
+
+
+@pytest.fixture
+def statements(committed_client: TestClient) -> Iterator[list[str]]:
+    """SQL the app's own engine sends (BEGIN on SQLite is ours, not a request's work)."""
+    seen: list[str] = []
+    engine = db.get_engine()
+
+    def listener(_c: object, _cur: object, statement: str, *_: object) -> None:
+        if statement.strip().upper() != "BEGIN":
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    yield seen
+    event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_a_primary_key_read_sends_two_statements(
+    committed_client: TestClient, engine: Engine, statements: list[str]
+) -> None:
+    with Session(engine, expire_on_commit=False) as s:
+        unit = make_unit(s)
+        person = make_staff(s, unit)
+        officer = make_user(s, [(Role.department_officer, unit)])
+        s.commit()
+        headers = auth_headers(officer)
+    statements.clear()
+    r = committed_client.get(f"/api/v1/staff/{person.id}", headers=headers)
+    assert r.status_code == 200
+    assert r.json()["id"] == person.id
+    # one for the caller (user, grants, own staff unit), one for the row; nothing written
+    assert len(statements) == 2, statements
+    assert all(s.lstrip().upper().startswith("SELECT") for s in statements)
+
+
+def test_api_key_last_use_is_written_by_successful_reads_only(
+    committed_client: TestClient, engine: Engine
+) -> None:
+    with Session(engine) as s:
+        unit_id = make_unit(s).id
+        s.commit()
+    body = {"name": "Phần mềm quản lý trường", "role": "integration", "unit_id": unit_id}
+    r = committed_client.post("/api/v1/api-keys", json=body)
+    assert r.status_code == 201, r.text
+    key, key_id = r.json()["key"], r.json()["id"]
+
+    def last_used() -> object:
+        with Session(engine) as s:
+            return s.scalar(select(ApiKey.last_used_at).where(ApiKey.id == key_id))
+
+    missing = committed_client.get("/api/v1/units/999999", headers={"X-API-Key": key})
+    assert missing.status_code == 404
+    assert last_used() is None  # a refused request changes nothing
+    ok = committed_client.get("/api/v1/me", headers={"X-API-Key": key})
+    assert ok.status_code == 200
+    assert last_used() is not None

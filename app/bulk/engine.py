@@ -103,6 +103,17 @@ def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def stored_by_code(
+    session: Session, column: Any, codes: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """The stored rows of ``column``'s table whose ``column`` is one of ``codes``, by code."""
+    out: dict[str, dict[str, Any]] = {}
+    for part in chunks(sorted(set(codes))):
+        for found in session.execute(select(column.table).where(column.in_(part))):
+            out[found._mapping[column.name]] = dict(found._mapping)
+    return out
+
+
 # --- from an upload to rows of field values ----------------------------------------------
 
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationError
-from sqlalchemy import select
 from sqlmodel import Session
 
 from app.audit.service import Change, note_changes
@@ -31,6 +30,7 @@ from app.bulk.engine import (
     issue_from,
     map_upload,
     snapshot,
+    stored_by_code,
     versioned_update,
 )
 from app.bulk.parse import Upload
@@ -91,7 +91,8 @@ def import_modules(
     """Upsert catalogue modules by ``code``."""
     allow_global(actor, POLICY_ROLES, "manage_bdtx_modules")
     batch = map_upload(as_upload(rows, get_settings().import_max_rows), MODULE_LAYOUT)
-    stored = _stored(session, [r.code for r in batch.rows if r.code and r.issue is None])
+    live = [r.code for r in batch.rows if r.code and r.issue is None]
+    stored = stored_by_code(session, TABLE.c.code, live)
     for row in batch.rows:
         if row.issue is None:
             _plan(row, stored.get(row.code or ""))
@@ -102,14 +103,6 @@ def import_modules(
         lang=lang,
         write=lambda todo: _write(session, todo),
     )
-
-
-def _stored(session: Session, codes: list[str]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for part in chunks(sorted(set(codes))):
-        for found in session.execute(select(TABLE).where(TABLE.c.code.in_(part))):
-            out[found.code] = dict(found._mapping)
-    return out
 
 
 def _plan(row: Row, old: dict[str, Any] | None) -> None:

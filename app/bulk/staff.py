@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from pydantic import Field, ValidationError
-from sqlalchemy import select
 from sqlmodel import Session
 
 from app.audit.service import Change, note_changes
@@ -32,6 +31,7 @@ from app.bulk.engine import (
     map_upload,
     require_some_grant,
     snapshot,
+    stored_by_code,
     unit_codes,
     unit_issue,
     versioned_update,
@@ -159,19 +159,11 @@ def import_staff(
     )
 
 
-def _stored(session: Session, codes: list[str]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for part in chunks(sorted(set(codes))):
-        for found in session.execute(select(TABLE).where(TABLE.c.external_code.in_(part))):
-            out[found.external_code] = dict(found._mapping)
-    return out
-
-
 def _decide(session: Session, actor: Actor, items: list[Row]) -> None:
     scope = UnitScope(session, actor, Permission.manage_staff)
     live = [r for r in items if r.issue is None]
     units = scope.by_code(r.values[UNIT_FIELD] for r in live if r.values.get(UNIT_FIELD))
-    stored = _stored(session, [r.code for r in live if r.code])
+    stored = stored_by_code(session, TABLE.c.external_code, [r.code for r in live if r.code])
     held = {s["unit_id"] for s in stored.values()}
     writable, visible = scope.writable(held), scope.visible(held)
     codes_by_id = unit_codes(session, held)

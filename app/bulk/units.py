@@ -35,6 +35,7 @@ from app.bulk.engine import (
     map_upload,
     require_some_grant,
     snapshot,
+    stored_by_code,
     unit_codes,
     unit_issue,
     versioned_update,
@@ -122,19 +123,11 @@ def import_units(
     )
 
 
-def _stored(session: Session, codes: list[str]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for part in chunks(sorted(set(codes))):
-        for found in session.execute(select(UNITS).where(UNITS.c.external_code.in_(part))):
-            out[found.external_code] = dict(found._mapping)
-    return out
-
-
 def _decide(session: Session, actor: Actor, items: list[Row]) -> None:
     scope = UnitScope(session, actor, Permission.manage_units)
     live = [r for r in items if r.issue is None]
     parents = scope.by_code(r.values[PARENT] for r in live if r.values.get(PARENT))
-    stored = _stored(session, [r.code for r in live if r.code])
+    stored = stored_by_code(session, UNITS.c.external_code, [r.code for r in live if r.code])
     writable = scope.writable(s["id"] for s in stored.values())
     visible = scope.visible(s["id"] for s in stored.values())
     codes_by_id = unit_codes(session, (s["parent_id"] for s in stored.values()))

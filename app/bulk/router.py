@@ -1,10 +1,14 @@
 """``POST .../bulk``: bulk upsert by ``external_code`` from JSON, CSV or XLSX."""
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.actor import ActorDep
 from app.bulk.attendance import MARK_LAYOUT, import_attendance
+from app.bulk.columns import Layout
 from app.bulk.http import (
     DryRunQuery,
     ModeQuery,
@@ -24,6 +28,15 @@ from app.core.routing import api_router
 from app.core.types import Id
 
 router = api_router("/api/v1", "bulk")
+
+
+async def _run(
+    request: Request, layout: Layout, service: Callable[..., BulkReport], *args: Any, **opts: Any
+) -> BulkReport:
+    """Read the upload for ``layout`` and run ``service(*args, upload, **opts)`` off the loop."""
+    upload = await read_upload(request, layout)
+    lang = request_language(request)
+    return await run_in_threadpool(service, *args, upload, lang=lang, **opts)
 
 
 @router.post(
@@ -47,11 +60,7 @@ async def staff_import(
     (`Mã đơn vị`) must be one where the caller manages staff; moving a person to another unit
     stays with `/staff/{id}/transfer`. Dates `dd/mm/yyyy`, ISO or Excel date cells.
     """
-    upload = await read_upload(request, STAFF)
-    lang = request_language(request)
-    return await run_in_threadpool(
-        import_staff, session, actor, upload, mode=mode, dry_run=dry_run, lang=lang
-    )
+    return await _run(request, STAFF, import_staff, session, actor, mode=mode, dry_run=dry_run)
 
 
 @router.post(
@@ -74,10 +83,8 @@ async def units_import(
     unit where the caller manages units (a new root: system-wide admins only); re-parenting
     stays with `/units/{id}/move`, which keeps the history.
     """
-    upload = await read_upload(request, UNIT_LAYOUT)
-    lang = request_language(request)
-    return await run_in_threadpool(
-        import_units, session, actor, upload, mode=mode, dry_run=dry_run, lang=lang
+    return await _run(
+        request, UNIT_LAYOUT, import_units, session, actor, mode=mode, dry_run=dry_run
     )
 
 
@@ -100,10 +107,8 @@ async def modules_import(
     For admins and department officers; the provided fields are merged over the stored module
     and the result validated as `POST /bdtx/modules` validates a new one.
     """
-    upload = await read_upload(request, MODULE_LAYOUT)
-    lang = request_language(request)
-    return await run_in_threadpool(
-        import_modules, session, actor, upload, mode=mode, dry_run=dry_run, lang=lang
+    return await _run(
+        request, MODULE_LAYOUT, import_modules, session, actor, mode=mode, dry_run=dry_run
     )
 
 
@@ -128,18 +133,16 @@ async def attendance_import(
     The rules of `PUT .../attendance`: organisers only, roster members only (others are row
     errors `not_on_roster`), and not once the event is closed (409).
     """
-    upload = await read_upload(request, MARK_LAYOUT)
-    lang = request_language(request)
-    return await run_in_threadpool(
+    return await _run(
+        request,
+        MARK_LAYOUT,
         import_attendance,
         session,
         actor,
         event_id,
         session_id,
-        upload,
         mode=mode,
         dry_run=dry_run,
-        lang=lang,
     )
 
 
@@ -163,8 +166,4 @@ async def lms_import(
     The rules of `POST /bdtx/lms-completions`; a person outside the caller's scope is a row
     error "not found", a finalised year a row error `bdtx_result_finalised` (R-BDTX-1).
     """
-    upload = await read_upload(request, LMS_LAYOUT)
-    lang = request_language(request)
-    return await run_in_threadpool(
-        import_lms, session, actor, upload, mode=mode, dry_run=dry_run, lang=lang
-    )
+    return await _run(request, LMS_LAYOUT, import_lms, session, actor, mode=mode, dry_run=dry_run)

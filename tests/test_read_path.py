@@ -7,6 +7,7 @@ read, and still not by a refused one.
 
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select
@@ -71,3 +72,46 @@ def test_api_key_last_use_is_written_by_successful_reads_only(
     ok = committed_client.get("/api/v1/me", headers={"X-API-Key": key})
     assert ok.status_code == 200
     assert last_used() is not None
+
+
+@pytest.fixture
+def pg_engine(database_url: str) -> Iterator[Engine]:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the idle ping guards network connections (PostgreSQL)")
+    eng = db.make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+def _kill_pooled_backend(eng: Engine) -> None:
+    """Check the pool's one connection out and back in, then end it from the server side."""
+    with eng.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with db.get_engine().connect() as other:
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid or 0)})")
+
+
+def test_an_idle_pooled_connection_is_pinged_and_replaced(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _kill_pooled_backend(pg_engine)
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # every checkout counts as idle
+    with pg_engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        # the ping leaves no transaction open (reads switch the connection to autocommit)
+        assert raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def test_a_connection_in_steady_use_is_not_pinged(pg_engine: Engine) -> None:
+    # the trade-off of skipping the per-checkout ping: a connection the server dropped
+    # within PING_AFTER_IDLE_S of its last use fails its next statement (and is discarded)
+    _kill_pooled_backend(pg_engine)
+    with (
+        pytest.raises(Exception, match=r"terminat|closed|connection"),
+        pg_engine.connect() as conn,
+    ):
+        conn.exec_driver_sql("SELECT 1")
+    with pg_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1

@@ -94,7 +94,8 @@ _ACTOR_QUERY = (
 
 
 def _actor_for_user(session: Session, user_id: int) -> Actor:
-    rows = session.execute(_ACTOR_QUERY, {"user_id": user_id}).all()
+    # on the session's connection: a Core statement needs none of the ORM's execution layer
+    rows = session.connection().execute(_ACTOR_QUERY, {"user_id": user_id}).all()
     if not rows or not rows[0].is_active:
         raise _unauthorized("invalid_token")
     first = rows[0]

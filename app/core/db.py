@@ -4,12 +4,14 @@ The request's session is committed exactly once, by the route class in ``app.cor
 before the response is sent; services only ``flush()``.
 """
 
-from collections.abc import Iterator
+import functools
+import time
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event, exc
 from sqlmodel import Session
 
 from app.core.config import get_settings
@@ -26,7 +28,34 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    event.listen(engine.pool, "connect", _note_checkin)  # a fresh connection needs no ping
+    event.listen(engine.pool, "checkin", _note_checkin)
+    event.listen(engine.pool, "checkout", functools.partial(_ping_if_idle, engine.dialect))
+    return engine
+
+
+# A pooled connection that has been idle this long is pinged before use: the server may
+# have restarted or a firewall dropped it meanwhile. One in steady use is not (SQLAlchemy's
+# pool_pre_ping pings on every checkout: a round trip on every request, a fifth of a
+# primary-key read, docs/performance.md). A connection that breaks mid-use is still
+# detected by SQLAlchemy and discarded with the rest of its pool.
+PING_AFTER_IDLE_S = 5.0
+
+
+def _note_checkin(_dbapi_conn: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect, dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    idle_since = record.info.get("checked_in_at")
+    if idle_since is not None and time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+        return
+    try:
+        dialect.do_ping(dbapi_conn)  # as pool_pre_ping would: in autocommit, no transaction left
+    except Exception as error:
+        # the pool discards this connection and checks out (or opens) another
+        raise exc.DisconnectionError() from error
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -74,13 +103,28 @@ def _autocommit(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; committed by ``TransactionalRoute``, closed here."""
+def open_session(request: Request) -> Session:
+    """The request's session: no I/O until its first statement."""
     safe = request.method in SAFE_METHODS
     bind = get_read_engine() if safe else get_write_engine()
-    with Session(bind, expire_on_commit=False, autoflush=not safe) as session:
-        request.state.db = session
+    session = Session(bind, expire_on_commit=False, autoflush=not safe)
+    request.state.db = session
+    return session
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request; committed by ``TransactionalRoute``, closed here.
+
+    Async on purpose: a sync dependency costs two thread-pool hops per request (open, close).
+    Opening does no I/O; closing hands the connection back to the pool, whose reset is a
+    ROLLBACK only when a transaction is still open — never after ``_finish`` committed, nor
+    for reads on PostgreSQL (autocommit); on SQLite it is a local call.
+    """
+    session = open_session(request)
+    try:
         yield session
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

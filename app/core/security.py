@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -51,10 +52,22 @@ def create_access_token(user_id: int, minutes: int | None = None) -> tuple[str, 
 
 def decode_access_token(token: str) -> dict[str, Any] | None:
     """The claims of a valid, unexpired token of ours; ``None`` for anything else."""
+    claims = _verified_claims(token, get_settings().secret_key.get_secret_value())
+    if claims is None or claims["exp"] <= time.time():
+        return None
+    return claims
+
+
+# A client sends the same token on every request until it expires; checking its signature
+# again each time was a twentieth of a primary-key read. The signature and claims of a given
+# string under a given key never change, so they are remembered; expiry is checked on every
+# use above (and by PyJWT on the first).
+@lru_cache(maxsize=4096)
+def _verified_claims(token: str, secret: str) -> dict[str, Any] | None:
     try:
         claims = jwt.decode(
             token,
-            get_settings().secret_key.get_secret_value(),
+            secret,
             algorithms=[JWT_ALGORITHM],
             options={"require": ["exp", "iat", "sub"]},
         )

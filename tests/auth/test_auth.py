@@ -399,3 +399,18 @@ def test_create_admin_command(
         config.get_settings.cache_clear()
         db.get_engine.cache_clear()
     assert "quantri2" in capsys.readouterr().out
+
+
+def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verified tokens are remembered (app.core.security); their expiry is not."""
+    import time
+
+    from app.core import security
+
+    token, ttl = security.create_access_token(7, minutes=1)
+    assert security.decode_access_token(token) is not None  # now remembered
+    later = time.time() + ttl + 1
+    monkeypatch.setattr(security.time, "time", lambda: later)
+    assert security.decode_access_token(token) is None
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert security.decode_access_token(tampered) is None

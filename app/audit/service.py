@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Session
@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.audit.models import AuditLog
 from app.auth.actor import Actor
 from app.auth.policies import PERMISSIONS, Permission, unit_filter
+from app.core.driver import insert_many
 from app.core.errors import AppError, Forbidden
 from app.core.model_base import utcnow
 from app.core.pagination import PageParams, paginate
@@ -197,7 +198,9 @@ def record_changes(session: Session, request: Request, status_code: int) -> Sequ
                 "change": op,
             }
         )
-    session.execute(insert(AuditLog.__table__), rows)  # same keys in every row: one executemany
+    # same keys in every row: one executemany, or the driver's bulk path for an import's
+    # thousands (COPY on PostgreSQL)
+    insert_many(session, AuditLog.__table__, rows)
     return changes
 
 

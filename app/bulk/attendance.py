@@ -23,6 +23,7 @@ from app.bulk.engine import (
     as_upload,
     chunks,
     conclude,
+    fewer_collections,
     insert_returning,
     issue_from,
     map_upload,
@@ -81,6 +82,7 @@ TABLE = AttendanceMark.__table__  # type: ignore[attr-defined]
 STAFF = Staff.__table__  # type: ignore[attr-defined]
 
 
+@fewer_collections
 def import_attendance(
     session: Session,
     actor: Actor,

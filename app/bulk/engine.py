@@ -9,14 +9,18 @@ change feed with ``note_changes``.
 """
 
 import enum
+import functools
+import gc
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from operator import attrgetter
+from typing import Any, ParamSpec, TypeVar, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, CursorResult, bindparam, insert, select, text, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlmodel import Session
 
 from app.audit.service import Change
@@ -31,16 +35,19 @@ from app.auth.policies import (
 from app.bulk.columns import CellError, Layout
 from app.bulk.parse import Upload, from_objects
 from app.bulk.schemas import BulkReport, ImportMode, ImportSummary, RowProblem, RowResult, RowStatus
+from app.core.driver import MANY, copy_returning, sqlite_returning
 from app.core.errors import Forbidden, InvalidInput, PreconditionFailed
 from app.core.i18n import render
 from app.units.models import Unit
 
 T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 UNITS = Unit.__table__  # type: ignore[attr-defined]  # typed columns for the queries
 # Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits.
 BATCH = 500
-# From this many rows on, PostgreSQL inserts go through COPY (``insert_returning``).
-COPY_FROM = 50
+# From this many rows on, inserts go to the driver as data (``insert_returning``).
+COPY_FROM = MANY
 
 
 @dataclass
@@ -112,6 +119,45 @@ def stored_by_code(
         for found in session.execute(select(column.table).where(column.in_(part))):
             out[found._mapping[column.name]] = dict(found._mapping)
     return out
+
+
+# --- garbage collection ------------------------------------------------------------------
+
+_GC_LOCK = threading.Lock()
+_gc_holders = 0
+_gc_saved: tuple[int, int, int] = gc.get_threshold()
+# gen-1 collections before a full one while an import runs: in effect none
+_GC_FULL_AFTER = 1_000_000
+
+
+def fewer_collections(func: Callable[P, R]) -> Callable[P, R]:
+    """Full garbage collections put off while an import runs.
+
+    An import keeps every row, its values and its audit snapshots alive to its end: young
+    collections keep promoting them and each full collection rescans them all with the rest
+    of the process, a quarter of a 25,000-row import's time, for no cycle to reclaim. Young
+    collections still run, and the full one comes once the import is over. The thresholds
+    are the whole process's (other threads wait for their full collection too): the first
+    import in saves them, the last one out restores them.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        global _gc_holders, _gc_saved
+        with _GC_LOCK:
+            if _gc_holders == 0:
+                _gc_saved = gc.get_threshold()
+                gc.set_threshold(_gc_saved[0], _gc_saved[1], _GC_FULL_AFTER)
+            _gc_holders += 1
+        try:
+            return func(*args, **kwargs)
+        finally:
+            with _GC_LOCK:
+                _gc_holders -= 1
+                if _gc_holders == 0:
+                    gc.set_threshold(*_gc_saved)
+
+    return wrapper
 
 
 # --- from an upload to rows of field values ----------------------------------------------
@@ -349,73 +395,56 @@ def as_json(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
-# Values stored as they are; checked by exact type first, because an import snapshots every
-# value of every row (a sixth of a 25,000-row import went to ``isinstance`` chains).
-_PLAIN = frozenset({str, int, float, bool, type(None)})
+# How each exact type becomes what the audit log stores (``jsonable``), decided once per
+# type: an import snapshots every value of every row (a sixth of a 25,000-row import went to
+# ``isinstance`` chains). None: stored as it is.
+_AS_JSON: dict[type, Callable[[Any], Any] | None] = dict.fromkeys(
+    (str, int, float, bool, type(None), list, dict)
+)
+
+
+def _as_json(kind: type) -> Callable[[Any], Any] | None:
+    if issubclass(kind, enum.Enum):
+        return attrgetter("value")
+    if issubclass(kind, datetime | date):
+        return kind.isoformat
+    return None
 
 
 def snapshot(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v if type(v) in _PLAIN else jsonable(v) for k, v in values.items()}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        kind = type(value)
+        try:
+            convert = _AS_JSON[kind]
+        except KeyError:
+            convert = _AS_JSON.setdefault(kind, _as_json(kind))
+        out[key] = value if convert is None else convert(value)
+    return out
 
 
 # --- writing -------------------------------------------------------------------------
 
 
 def insert_returning(session: Session, table: Any, params: list[dict[str, Any]]) -> list[int]:
-    """Insert ``params`` (same keys in each); the new ids in the order of ``params``."""
+    """Insert ``params`` (same keys in each); the new ids in the order of ``params``.
+
+    Any number of rows: from ``COPY_FROM`` rows on, the rows go to the driver as data with
+    their ids assigned here (``app.core.driver``), else one ``INSERT ... RETURNING`` per
+    ``BATCH`` rows.
+    """
     if not params:
         return []
     conn = session.connection()
-    if conn.dialect.name == "postgresql" and len(params) >= COPY_FROM:
-        return _copy_rows(conn, table, params)
+    if len(params) >= COPY_FROM:
+        if conn.dialect.name == "postgresql":
+            return copy_returning(conn, table, params)
+        if conn.dialect.name == "sqlite":
+            return sqlite_returning(session, conn, table, params)
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.execute(stmt, params).scalars().all())
-
-
-def _python_default(column: Any) -> bool:
-    default = column.default
-    return default is not None and bool(default.is_scalar or default.is_callable)
-
-
-def _column_default(column: Any) -> Any:
-    """The Python-side default an INSERT would fill in (``version``, an empty JSON list)."""
-    default = column.default
-    return default.arg(None) if default.is_callable else default.arg
-
-
-def _copy_rows(conn: Connection, table: Any, params: list[dict[str, Any]]) -> list[int]:
-    """PostgreSQL: ids taken from the table's sequence, then the rows through ``COPY``.
-
-    A multi-row INSERT of this size costs psycopg more to parse in Python than PostgreSQL to
-    run (a quarter of an import's time, docs/performance.md); COPY sends the rows as data.
-    Values go through each column type's bind processor, as in an INSERT; columns the rows
-    leave out get their Python-side default, or the server's when they have none.
-    """
-    ids = sorted(
-        conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-            {"t": table.name, "n": len(params)},
-        ).scalars()
-    )
-    given = [c for c in table.columns if c.name in params[0] and c.name != "id"]
-    filled = [
-        (c, _column_default(c))
-        for c in table.columns
-        if c.name not in params[0] and c.name != "id" and _python_default(c)
-    ]
-    dialect = conn.dialect
-    procs = [(c.name, c.type._cached_bind_processor(dialect)) for c in given]
-    fill_procs = [c.type._cached_bind_processor(dialect) for c, _ in filled]
-    fill_values = [p(v) if p else v for p, (_, v) in zip(fill_procs, filled, strict=True)]
-    names = ", ".join(
-        f'"{n}"' for n in ["id", *(c.name for c in given), *(c.name for c, _ in filled)]
-    )
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for new_id, row in zip(ids, params, strict=True):
-            values = [p(row[name]) if p else row[name] for name, p in procs]
-            copy.write_row([new_id, *values, *fill_values])
+    ids: list[int] = []
+    for part in chunks(params):
+        ids += session.execute(stmt, list(part)).scalars().all()
     return ids
 
 
@@ -488,11 +517,11 @@ def build_report(
     ignored: list[str],
     lang: str,
 ) -> BulkReport:
-    summary = ImportSummary(total=len(rows))
+    counts = dict.fromkeys(RowStatus, 0)
     results = []
     for row in rows:
         status = RowStatus.error if row.issue else row.status
-        setattr(summary, status.value, getattr(summary, status.value) + 1)
+        counts[status] += 1
         results.append(
             RowResult(
                 row=row.row,
@@ -506,7 +535,7 @@ def build_report(
         mode=mode,
         dry_run=dry_run,
         committed=committed,
-        summary=summary,
+        summary=ImportSummary(total=len(rows), **{s.value: n for s, n in counts.items()}),
         ignored_columns=ignored,
         rows=results,
     )

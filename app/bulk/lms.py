@@ -29,6 +29,7 @@ from app.bulk.engine import (
     as_upload,
     chunks,
     conclude,
+    fewer_collections,
     insert_returning,
     issue_from,
     map_upload,
@@ -63,6 +64,7 @@ RESULTS = BdtxResult.__table__  # type: ignore[attr-defined]
 MODULES = BdtxModule.__table__  # type: ignore[attr-defined]
 
 
+@fewer_collections
 def import_lms(
     session: Session,
     actor: Actor,

@@ -26,6 +26,7 @@ from app.bulk.engine import (
     as_upload,
     chunks,
     conclude,
+    fewer_collections,
     insert_returning,
     issue_from,
     map_upload,
@@ -79,6 +80,7 @@ TABLE = BdtxModule.__table__  # type: ignore[attr-defined]
 FIELDS = ("title", "block", "periods", "categories", "education_levels", "criteria", "materials")
 
 
+@fewer_collections
 def import_modules(
     session: Session,
     actor: Actor,

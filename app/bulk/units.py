@@ -30,6 +30,7 @@ from app.bulk.engine import (
     as_upload,
     chunks,
     conclude,
+    fewer_collections,
     insert_returning,
     issue_from,
     map_upload,
@@ -101,6 +102,7 @@ PARENT = "parent_external_code"
 CLOSURE = UnitClosure.__table__  # type: ignore[attr-defined]
 
 
+@fewer_collections
 def import_units(
     session: Session,
     actor: Actor,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, text
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, text
 from sqlmodel import Session, SQLModel
 
 from app.audit.service import NOT_AUDITED
@@ -31,6 +31,7 @@ from app.audit.service import Change as Noted
 from app.auth.actor import Actor
 from app.auth.policies import PERMISSIONS, Permission, unit_filter
 from app.changes.models import Change
+from app.core.driver import insert_many
 from app.core.errors import Forbidden, InvalidInput
 from app.core.model_base import utcnow
 from app.units.service import subtree_ids
@@ -112,7 +113,10 @@ def record(session: Session, changes: Sequence[Noted]) -> None:
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
     now = utcnow()  # after the lock, so committed_at grows with the id
-    session.execute(insert(Change.__table__), [{**row, "committed_at": now} for row in rows])
+    for row in rows:
+        row["committed_at"] = now
+    # ids in the rows' order: an import's thousands through the driver (COPY on PostgreSQL)
+    insert_many(session, Change.__table__, rows)
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 the ratio, the issue's target and, where the run checks correctness, ``checks``."""
 
 import argparse
+import functools
 import random
 import statistics
 import threading
@@ -156,6 +157,16 @@ def _pair(
 # --- reads vs the raw driver ----------------------------------------------------------------
 
 
+def _hammer_for(
+    port: int,
+    paths: Callable[[int], str],
+    concurrency: int,
+    headers: dict[str, str] | None,
+    seconds: float,
+) -> Stats:
+    return hammer(port, paths, concurrency=concurrency, seconds=seconds, headers=headers)
+
+
 def reads(world: World, app_port: int, raw_port: int, args: argparse.Namespace) -> dict[str, Any]:
     ids, offices = world.staff_ids, world.office_ids
     headers = world.headers(world.officer_id)
@@ -178,8 +189,8 @@ def reads(world: World, app_port: int, raw_port: int, args: argparse.Namespace) 
     for name, (app_path, raw_path) in cases.items():
         print(f"   đo {name} ...", flush=True)
         app_stats, raw_stats = _pair(
-            lambda s, p=app_path: hammer(app_port, p, concurrency=c, seconds=s, headers=headers),
-            lambda s, p=raw_path: hammer(raw_port, p, concurrency=c, seconds=s),
+            functools.partial(_hammer_for, app_port, app_path, c, headers),
+            functools.partial(_hammer_for, raw_port, raw_path, c, None),
             args.seconds,
         )
         out[name] = {
@@ -574,7 +585,7 @@ def _create_path(world: World, rows: list[dict[str, Any]]) -> float:
 
     with Session(world.engine) as s:
         actor = world.actor(s, world.officer_id)
-        units = dict(s.execute(select(Unit.external_code, Unit.id)).all())
+        units: dict[str, int] = dict(s.execute(select(Unit.external_code, Unit.id)).all())
         started = time.perf_counter()
         for row in rows:
             data = {k: v for k, v in row.items() if k != "unit_external_code"}
@@ -588,7 +599,7 @@ def _naive(world: World, rows: list[dict[str, Any]]) -> float:
     from app.core.text import fold
 
     with Session(world.engine) as s:
-        units = dict(s.execute(select(Unit.external_code, Unit.id)).all())
+        units: dict[str, int] = dict(s.execute(select(Unit.external_code, Unit.id)).all())
         started = time.perf_counter()
         for row in rows:
             fields = {

@@ -32,7 +32,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app
+	$(BIN)/mypy app bench
 
 ## Regenerate the published contract openapi/openapi.json.
 openapi: install

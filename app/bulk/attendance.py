@@ -24,7 +24,6 @@ from app.bulk.engine import (
     chunks,
     conclude,
     fewer_collections,
-    insert_returning,
     issue_from,
     map_upload,
     snapshot,
@@ -32,6 +31,7 @@ from app.bulk.engine import (
 from app.bulk.parse import Upload
 from app.bulk.schemas import BulkReport, ImportMode, RowStatus
 from app.core.config import get_settings
+from app.core.driver import insert_returning
 from app.core.model_base import utcnow
 from app.core.schemas import PatchModel
 from app.events.attendance import Participant, roster

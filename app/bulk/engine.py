@@ -20,7 +20,7 @@ from operator import attrgetter
 from typing import Any, ParamSpec, TypeVar, cast
 
 from pydantic import ValidationError
-from sqlalchemy import CursorResult, bindparam, insert, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 from sqlmodel import Session
 
 from app.audit.service import Change
@@ -35,7 +35,6 @@ from app.auth.policies import (
 from app.bulk.columns import CellError, Layout
 from app.bulk.parse import Upload, from_objects
 from app.bulk.schemas import BulkReport, ImportMode, ImportSummary, RowProblem, RowResult, RowStatus
-from app.core.driver import MANY, copy_returning, sqlite_returning
 from app.core.errors import Forbidden, InvalidInput, PreconditionFailed
 from app.core.i18n import render
 from app.units.models import Unit
@@ -46,8 +45,6 @@ P = ParamSpec("P")
 UNITS = Unit.__table__  # type: ignore[attr-defined]  # typed columns for the queries
 # Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits.
 BATCH = 500
-# From this many rows on, inserts go to the driver as data (``insert_returning``).
-COPY_FROM = MANY
 
 
 @dataclass
@@ -424,28 +421,6 @@ def snapshot(values: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- writing -------------------------------------------------------------------------
-
-
-def insert_returning(session: Session, table: Any, params: list[dict[str, Any]]) -> list[int]:
-    """Insert ``params`` (same keys in each); the new ids in the order of ``params``.
-
-    Any number of rows: from ``COPY_FROM`` rows on, the rows go to the driver as data with
-    their ids assigned here (``app.core.driver``), else one ``INSERT ... RETURNING`` per
-    ``BATCH`` rows.
-    """
-    if not params:
-        return []
-    conn = session.connection()
-    if len(params) >= COPY_FROM:
-        if conn.dialect.name == "postgresql":
-            return copy_returning(conn, table, params)
-        if conn.dialect.name == "sqlite":
-            return sqlite_returning(session, conn, table, params)
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids: list[int] = []
-    for part in chunks(params):
-        ids += session.execute(stmt, list(part)).scalars().all()
-    return ids
 
 
 def versioned_update(

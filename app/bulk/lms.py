@@ -30,7 +30,6 @@ from app.bulk.engine import (
     chunks,
     conclude,
     fewer_collections,
-    insert_returning,
     issue_from,
     map_upload,
     snapshot,
@@ -38,6 +37,7 @@ from app.bulk.engine import (
 from app.bulk.parse import Upload
 from app.bulk.schemas import BulkReport, ImportMode, RowStatus
 from app.core.config import get_settings
+from app.core.driver import insert_returning
 from app.core.model_base import utcnow
 from app.events.models import CreditSource, TrainingCredit
 from app.staff.models import Staff

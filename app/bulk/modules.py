@@ -27,7 +27,6 @@ from app.bulk.engine import (
     chunks,
     conclude,
     fewer_collections,
-    insert_returning,
     issue_from,
     map_upload,
     snapshot,
@@ -38,6 +37,7 @@ from app.bulk.parse import Upload
 from app.bulk.schemas import BulkReport, ImportMode, RowStatus
 from app.bulk.staff import CATEGORY_LABELS, LEVEL_LABELS
 from app.core.config import get_settings
+from app.core.driver import insert_returning
 from app.core.model_base import utcnow
 from app.core.schemas import PatchModel
 from app.staff.models import StaffCategory

@@ -26,7 +26,6 @@ from app.bulk.engine import (
     as_upload,
     conclude,
     fewer_collections,
-    insert_returning,
     issue_from,
     map_upload,
     require_some_grant,
@@ -39,6 +38,7 @@ from app.bulk.engine import (
 from app.bulk.parse import Upload
 from app.bulk.schemas import BulkReport, ImportMode, RowStatus
 from app.core.config import get_settings
+from app.core.driver import insert_returning
 from app.core.model_base import utcnow
 from app.core.text import fold
 from app.staff.models import Gender, Staff, StaffAssignment, StaffCategory, StaffStatus

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 # From this many rows on, rows go to the driver as data; fewer take the ordinary statements.
 MANY = 50
+# Rows per INSERT ... RETURNING on other databases: under every bound-parameter limit.
+_BATCH = 500
 
 _UNSEEN = object()
 
@@ -136,3 +138,23 @@ def insert_many(session: Session, table: Any, params: list[dict[str, Any]]) -> N
         return
     write = _copy if conn.dialect.name == "postgresql" else _executemany
     write(conn, table, *_driver_rows(conn, table, params, None))
+
+
+def insert_returning(session: Session, table: Any, params: list[dict[str, Any]]) -> list[int]:
+    """Insert ``params`` (same keys in each); the new ids in the order of ``params``.
+
+    From ``MANY`` rows on, the rows go to the driver as data with their ids assigned here,
+    else (and on other databases) as ``INSERT ... RETURNING`` statements.
+    """
+    if not params:
+        return []
+    conn = session.connection()
+    if len(params) >= MANY and conn.dialect.name == "postgresql":
+        return copy_returning(conn, table, params)
+    if len(params) >= MANY and conn.dialect.name == "sqlite":
+        return sqlite_returning(session, conn, table, params)
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    ids: list[int] = []
+    for start in range(0, len(params), _BATCH):
+        ids += session.execute(stmt, params[start : start + _BATCH]).scalars().all()
+    return ids

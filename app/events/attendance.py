@@ -10,9 +10,10 @@ from sqlmodel import Session
 
 from app.audit.service import Change, note_changes
 from app.auth.actor import Actor
-from app.bulk.engine import insert_returning, snapshot
+from app.bulk.engine import snapshot
 from app.core.concurrency import check_version
 from app.core.config import get_settings
+from app.core.driver import insert_returning
 from app.core.errors import Conflict, NotFound
 from app.core.model_base import utcnow
 from app.core.pagination import PageParams, paginate

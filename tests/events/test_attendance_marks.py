@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from app.audit.models import AuditLog
 from app.auth.models import Role
-from app.bulk.engine import COPY_FROM
 from app.changes.models import Change
+from app.core.driver import MANY
 from app.events.models import AttendanceMark, Event
 from tests.conftest import ClientFor
 from tests.events.builders import build_event, nominate
@@ -28,7 +28,7 @@ def _audit(session: Session, request_id: str) -> list[AuditLog]:
 
 
 def test_bulk_marks_are_stored_audited_and_fed(session: Session, client_for: ClientFor) -> None:
-    assert N >= COPY_FROM
+    assert N >= MANY
     t = make_tree(session)
     built = build_event(session, t["so"], [t["s1"]], quota=N)
     people = [make_staff(session, t["s1"]) for _ in range(N)]

@@ -326,7 +326,7 @@ def reports(world: World, app_port: int, args: argparse.Namespace) -> dict[str, 
         ),
         "emulation_province": (
             f"/api/v1/reports/emulation?school_year={year}&unit_id={unit}",
-            lambda s, a: service.emulation(s, service.report_scope(s, a, year, unit)),
+            lambda s, a: service.emulation(s, service.report_scope(a, year, unit)),
         ),
     }
     client = Client(app_port, world.headers(world.officer_id))

@@ -4,10 +4,9 @@ The request's session is committed exactly once, by the route class in ``app.cor
 before the response is sent; services only ``flush()``.
 """
 
-import functools
 import time
 from collections.abc import AsyncIterator
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -31,7 +30,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
     event.listen(engine.pool, "connect", _note_checkin)  # a fresh connection needs no ping
     event.listen(engine.pool, "checkin", _note_checkin)
-    event.listen(engine.pool, "checkout", functools.partial(_ping_if_idle, engine.dialect))
+    event.listen(engine.pool, "checkout", partial(_ping_if_idle, engine.dialect))
     return engine
 
 

@@ -100,7 +100,7 @@ def emulation_report(
 ) -> Any:
     """Year-end emulation review (R-VIO-1), per unit with its subtree rolled up: violations
     by kind, criticism letters received and those proposing the review. JSON, CSV or XLSX."""
-    scope = service.report_scope(session, actor, school_year, unit_id)
+    scope = service.report_scope(actor, school_year, unit_id)
     rows, totals = service.emulation(session, scope)
     fmt = negotiate(request)
     if fmt != "json":
@@ -132,7 +132,7 @@ def compliance_report(
     """Compliance with the dispatch per unit, subtree rolled up: nomination fill rate,
     attendance rate, unexcused absences, external participation requests by outcome and
     violations. JSON, CSV or XLSX."""
-    scope = service.report_scope(session, actor, school_year, unit_id)
+    scope = service.report_scope(actor, school_year, unit_id)
     rows, totals = service.compliance(session, scope)
     fmt = negotiate(request)
     if fmt != "json":

@@ -90,12 +90,9 @@ def _roots(actor: Actor) -> list[int]:
     return actor.roots(REPORT_ROLES)
 
 
-def report_scope(
-    session: Session, actor: Actor, school_year: str | None, unit_id: int | None
-) -> Scope:
+def report_scope(actor: Actor, school_year: str | None, unit_id: int | None) -> Scope:
     """403 for roles that read no reports. A unit outside the caller's units is a 404 from
-    the report itself: its statement finds no rows for it (no round trip of its own).
-    ``session`` is unused: the check needs no query."""
+    the report itself: its statement finds no rows for it (no round trip of its own)."""
     if not (_global(actor) or actor.has_role(REPORT_ROLES)):
         raise Forbidden("forbidden", permission="read_reports")
     year = school_year or school_year_of(to_local_date(utcnow()))

@@ -13,11 +13,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.core.migrate import upgrade
+    from app.ops.logs import uvicorn_log_config
 
     settings = get_settings()
     upgrade()
     uvicorn.run(
         "app.main:app",
+        log_config=uvicorn_log_config(settings.log_format),
+        access_log=settings.log_format != "json",  # app.ops.observe writes the JSON line
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=settings.workers,
@@ -95,6 +98,36 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of BDTX_DATABASE_URL while the service runs (app.ops.backup)."""
+    from app.ops.backup import BackupError, backup
+
+    try:
+        path = backup(get_settings().database_url, Path(args.file), _pages)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Đã sao lưu vào {path} ({path.stat().st_size:,} byte).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore a backup into BDTX_DATABASE_URL (empty, unless --force)."""
+    from app.ops.backup import BackupError, restore
+
+    try:
+        restore(get_settings().database_url, Path(args.file), force=args.force, progress=_pages)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Đã khôi phục từ {args.file}.")
+    return 0
+
+
+def _pages(done: int, total: int) -> None:
+    print(f"\r{done:,}/{total:,} trang", end="\n" if done >= total else "", file=sys.stderr)
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from app.main import create_app
 
@@ -124,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="load synthetic data (migrates first)")
     gen.add_argument("--scale", choices=["tiny", "province", "nation"], default="province")
     gen.add_argument("--seed", type=int, default=1)
+    backup = sub.add_parser("backup", help="back up the database while the service runs")
+    backup.add_argument("file", help="where to write the backup")
+    restore = sub.add_parser("restore", help="restore a backup into an empty database")
+    restore.add_argument("file", help="a file written by `bdtx backup`")
+    restore.add_argument("--force", action="store_true", help="replace existing data")
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi/openapi.json")
     openapi.add_argument("--check", action="store_true", help="fail if the file is stale")
@@ -137,6 +175,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed-demo": cmd_seed_demo,
     "openapi": cmd_openapi,
     "generate": cmd_generate,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 

@@ -33,6 +33,9 @@ from app.core.routing import operation_id, replay_handler
 from app.core.tcp import ensure_tcp_nodelay
 from app.criticisms.router import router as criticisms_router
 from app.events import router as events
+from app.ops import metrics
+from app.ops.logs import configure_logging
+from app.ops.observe import ObservabilityMiddleware
 from app.external.router import (
     external_events_router,
     participation_router,
@@ -81,6 +84,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     settings = get_settings()  # refuse to start on bad settings (default secret in production)
     audit.install()
+    configure_logging(settings.log_format, settings.log_level)
     production = settings.env == "production"
     app = FastAPI(
         title="bdtx-api",
@@ -118,6 +122,7 @@ def create_app() -> FastAPI:
         import_max_bytes=settings.import_max_bytes,
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=production)
+    app.add_middleware(ObservabilityMiddleware)  # inside the request id: its lines carry it
     app.add_middleware(RequestIdMiddleware)
     for router in (
         health_router,
@@ -147,6 +152,8 @@ def create_app() -> FastAPI:
         bdtx.public_router,
     ):
         app.include_router(router)
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
     install_openapi(app)
     return app
 

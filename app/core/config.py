@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     excuse_grace_days: int = Field(default=3, ge=0, le=60)
     left_early_counts_as_attended: bool = False
 
+    # Operations (app.ops): Prometheus metrics at /metrics, off unless enabled and then only
+    # for these networks; request logs as one JSON line each, or uvicorn's plain lines.
+    metrics_enabled: bool = False
+    metrics_allow: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.env != "development" and self.secret_key.get_secret_value() == DEFAULT_SECRET:

@@ -22,6 +22,13 @@ Scope = dict[str, Any]
 EXEMPT = frozenset({"/healthz"})  # liveness must answer even when the queue is long
 
 
+class GateStats:
+    """Requests of this process inside the gate and waiting at it (read by the metrics)."""
+
+    in_flight = 0
+    waiting = 0
+
+
 def default_limit() -> int:
     """Two below the smaller of the pool (size + overflow) and the thread pool."""
     pool = get_engine().pool
@@ -53,5 +60,15 @@ class ConcurrencyGateMiddleware:
         if scope["type"] != "http" or scope["path"] in EXEMPT:
             await self.app(scope, receive, send)
             return
-        async with self._gate():
+        gate = self._gate()
+        GateStats.waiting += 1
+        try:
+            await gate.acquire()
+        finally:
+            GateStats.waiting -= 1
+        GateStats.in_flight += 1
+        try:
             await self.app(scope, receive, send)
+        finally:
+            GateStats.in_flight -= 1
+            gate.release()

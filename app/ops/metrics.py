@@ -1,0 +1,141 @@
+"""Prometheus metrics: requests, the database pool, the concurrency gate, the change feed.
+
+Off by default (``BDTX_METRICS_ENABLED``); when on, ``GET /metrics`` answers only clients
+whose address is in ``BDTX_METRICS_ALLOW`` (loopback unless set), so turning it on never
+publishes it. With several uvicorn workers set ``PROMETHEUS_MULTIPROC_DIR`` (an empty
+directory) and the counters of every worker are summed at each scrape.
+"""
+
+import ipaddress
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from starlette.exceptions import HTTPException
+
+from app.changes.models import Change
+from app.core.config import get_settings
+from app.core.db import get_engine
+from app.core.gate import GateStats
+
+REGISTRY = CollectorRegistry()
+
+REQUESTS = Counter(
+    "bdtx_http_requests_total",
+    "HTTP requests answered, by route template and status",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
+DURATION = Histogram(
+    "bdtx_http_request_duration_seconds",
+    "Time from the first byte in to the response start and body out, by route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    registry=REGISTRY,
+)
+STATEMENTS = Counter(
+    "bdtx_db_statements_total",
+    "SQL statements executed on behalf of requests, by route template",
+    ["route"],
+    registry=REGISTRY,
+)
+LOGIN_LOCKOUTS = Counter(
+    "bdtx_login_lockouts_total",
+    "Logins refused because the username is locked after repeated failures (429)",
+    registry=REGISTRY,
+)
+TOKEN_ROUTE = "/api/v1/auth/token"
+
+
+def observe_request(method: str, route: str, status: int, seconds: float, statements: int) -> None:
+    REQUESTS.labels(method, route, str(status)).inc()
+    DURATION.labels(method, route).observe(seconds)
+    if statements:
+        STATEMENTS.labels(route).inc(statements)
+    if route == TOKEN_ROUTE and status == 429:
+        LOGIN_LOCKOUTS.inc()
+
+
+class StateCollector(Collector):
+    """Gauges read at scrape time: nothing to update on the request path."""
+
+    def collect(self) -> Iterator[Any]:
+        pool = get_engine().pool
+        checked_out = getattr(pool, "checkedout", None)
+        if checked_out is not None:
+            yield _gauge(
+                "bdtx_db_pool_in_use", "Connections checked out of the pool", checked_out()
+            )
+            yield _gauge(
+                "bdtx_db_pool_overflow",
+                "Connections open beyond the pool size (above zero: the pool is saturated)",
+                max(0, pool.overflow()),  # type: ignore[attr-defined]
+            )
+        yield _gauge(
+            "bdtx_gate_in_flight", "Requests inside the concurrency gate", GateStats.in_flight
+        )
+        yield _gauge(
+            "bdtx_gate_waiting",
+            "Requests queued at the concurrency gate (the pool's waits happen here)",
+            GateStats.waiting,
+        )
+        yield from _feed_gauges()
+
+
+def _feed_gauges() -> Iterator[GaugeMetricFamily]:
+    with get_engine().connect() as conn:
+        last_id, last_at = conn.execute(
+            select(func.max(Change.id), func.max(Change.committed_at))
+        ).one()
+    yield _gauge("bdtx_change_feed_last_id", "Newest change-feed position", last_id or 0)
+    if last_at is not None:
+        yield _gauge(
+            "bdtx_change_feed_last_commit_timestamp_seconds",
+            "When the newest change was committed (Unix time)",
+            last_at.timestamp(),
+        )
+
+
+def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, doc, value=value)
+
+
+REGISTRY.register(StateCollector())
+REGISTRY.register(ProcessCollector(registry=None))
+
+
+def _allowed(request: Request) -> bool:
+    client = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net) for net in get_settings().metrics_allow)
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/metrics")
+def metrics_endpoint(request: Request) -> Response:
+    if not _allowed(request):
+        raise HTTPException(404)  # the same answer as a path that does not exist
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(StateCollector())
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

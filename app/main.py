@@ -33,14 +33,14 @@ from app.core.routing import operation_id, replay_handler
 from app.core.tcp import ensure_tcp_nodelay
 from app.criticisms.router import router as criticisms_router
 from app.events import router as events
-from app.ops import metrics
-from app.ops.logs import configure_logging
-from app.ops.observe import ObservabilityMiddleware
 from app.external.router import (
     external_events_router,
     participation_router,
     violations_router,
 )
+from app.ops import metrics
+from app.ops.logs import configure_logging
+from app.ops.observe import ObservabilityMiddleware
 from app.reports.router import router as reports_router
 from app.staff.router import router as staff_router
 from app.units.router import router as units_router

@@ -55,6 +55,7 @@ from app.core.errors import problem_responses
 from app.core.exports import Column, export_responses, negotiate, table_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
+from app.core.replica import ReportSessionDep
 from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.school_year import SchoolYear
@@ -692,7 +693,7 @@ GOOD_EXAMPLES = 3
 )
 def bdtx_report(
     request: Request,
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: ActorDep,
     school_year: SchoolYear,
     unit_id: Id,

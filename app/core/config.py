@@ -45,6 +45,10 @@ class Settings(BaseSettings):
 
     # Operations (app.ops): Prometheus metrics at /metrics, off unless enabled and then only
     # for these networks; request logs as one JSON line each, or uvicorn's plain lines.
+    # A PostgreSQL streaming replica for reports and exports (app.core.replica); when it lags
+    # more than this many seconds, or does not answer, they read the primary.
+    replica_database_url: str | None = None
+    replica_max_lag_seconds: float = Field(default=30.0, ge=0)
     metrics_enabled: bool = False
     metrics_allow: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
     log_format: Literal["text", "json"] = "text"

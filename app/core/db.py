@@ -19,7 +19,7 @@ WRITE_OPTION = "bdtx_write"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(url: str, echo: bool = False, connect_timeout: int | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
@@ -27,7 +27,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    connect_args = {} if connect_timeout is None else {"connect_timeout": connect_timeout}
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, connect_args=connect_args)
     event.listen(engine.pool, "connect", _note_checkin)  # a fresh connection needs no ping
     event.listen(engine.pool, "checkin", _note_checkin)
     event.listen(engine.pool, "checkout", partial(_ping_if_idle, engine.dialect))
@@ -92,11 +93,11 @@ def get_read_engine() -> Engine:
     snapshot inside a transaction too, so a read sees the same. Autoflush is off for reads:
     their only write (an API key's ``last_used_at``) is flushed by the route's commit, after
     a successful response, as before."""
-    return _autocommit(get_engine())
+    return autocommit(get_engine())
 
 
 @lru_cache
-def _autocommit(engine: Engine) -> Engine:
+def autocommit(engine: Engine) -> Engine:
     if engine.dialect.name != "postgresql":
         return engine
     return engine.execution_options(isolation_level="AUTOCOMMIT")

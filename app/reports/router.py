@@ -4,9 +4,9 @@ from fastapi import Query, Request, Response
 from pydantic import TypeAdapter
 
 from app.auth.actor import ActorDep
-from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.exports import Column, export_responses, negotiate, table_response
+from app.core.replica import ReportSessionDep
 from app.core.routing import api_router
 from app.core.school_year import SchoolYear
 from app.core.types import Id
@@ -93,7 +93,7 @@ def _json(
 )
 def emulation_report(
     request: Request,
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: ActorDep,
     school_year: Annotated[SchoolYear | None, Query(description=YEAR_HELP)] = None,
     unit_id: Annotated[Id | None, Query(description=UNIT_HELP)] = None,
@@ -124,7 +124,7 @@ def emulation_report(
 )
 def compliance_report(
     request: Request,
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: ActorDep,
     school_year: Annotated[SchoolYear | None, Query(description=YEAR_HELP)] = None,
     unit_id: Annotated[Id | None, Query(description=UNIT_HELP)] = None,

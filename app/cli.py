@@ -34,6 +34,24 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
     upgrade()
     print("Đã áp dụng migration đến bản mới nhất.")
+    return cmd_partitions(argparse.Namespace(archive_audit_before=None, out=None))
+
+
+def cmd_partitions(args: argparse.Namespace) -> int:
+    """PostgreSQL: prepare the coming months, apply feed retention, archive old audit months."""
+    from datetime import date
+
+    from app.core.db import get_engine
+    from app.core.model_base import utcnow
+    from app.ops import partitions
+
+    engine = get_engine()
+    settings = get_settings()
+    for name in partitions.maintain(engine, utcnow().date(), settings.change_retention_months):
+        print(f"phân vùng {'đã xoá' if name.startswith('-') else 'đã tạo'}: {name.lstrip('-')}")
+    if args.archive_audit_before:
+        before = date.fromisoformat(args.archive_audit_before + "-01")
+        partitions.archive_audit(engine, before, Path(args.out or "audit-archive"))
     return 0
 
 
@@ -157,6 +175,15 @@ def build_parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="load synthetic data (migrates first)")
     gen.add_argument("--scale", choices=["tiny", "province", "nation"], default="province")
     gen.add_argument("--seed", type=int, default=1)
+    parts = sub.add_parser(
+        "partitions", help="PostgreSQL: prepare monthly partitions, apply retention, archive"
+    )
+    parts.add_argument(
+        "--archive-audit-before",
+        metavar="YYYY-MM",
+        help="write audit-log months before this one to CSV files, then drop them",
+    )
+    parts.add_argument("--out", help="folder for the archive files (default audit-archive)")
     backup = sub.add_parser("backup", help="back up the database while the service runs")
     backup.add_argument("file", help="where to write the backup")
     restore = sub.add_parser("restore", help="restore a backup into an empty database")
@@ -175,6 +202,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed-demo": cmd_seed_demo,
     "openapi": cmd_openapi,
     "generate": cmd_generate,
+    "partitions": cmd_partitions,
     "backup": cmd_backup,
     "restore": cmd_restore,
 }

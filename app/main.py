@@ -28,6 +28,7 @@ from app.core.middleware import (
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.core.model_base import utcnow
 from app.core.openapi import install_openapi
 from app.core.routing import operation_id, replay_handler
 from app.core.tcp import ensure_tcp_nodelay
@@ -38,7 +39,7 @@ from app.external.router import (
     participation_router,
     violations_router,
 )
-from app.ops import metrics
+from app.ops import metrics, partitions
 from app.ops.logs import configure_logging
 from app.ops.observe import ObservabilityMiddleware
 from app.reports.router import router as reports_router
@@ -78,6 +79,8 @@ def bootstrap_admin() -> None:
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     ensure_tcp_nodelay()  # each worker process: see app.core.tcp
     bootstrap_admin()
+    settings = get_settings()
+    partitions.maintain(get_engine(), utcnow().date(), settings.change_retention_months)
     yield
 
 

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # more than this many seconds, or does not answer, they read the primary.
     replica_database_url: str | None = None
     replica_max_lag_seconds: float = Field(default=30.0, ge=0)
+    # Change-feed months kept on PostgreSQL (app.ops.partitions); 0 keeps every month.
+    change_retention_months: int = Field(default=0, ge=0)
     metrics_enabled: bool = False
     metrics_allow: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
     log_format: Literal["text", "json"] = "text"

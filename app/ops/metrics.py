@@ -24,6 +24,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from app.changes.models import Change
@@ -96,10 +97,15 @@ class StateCollector(Collector):
 
 
 def _feed_gauges() -> Iterator[GaugeMetricFamily]:
-    with get_engine().connect() as conn:
-        last_id, last_at = conn.execute(
-            select(func.max(Change.id), func.max(Change.committed_at))
-        ).one()
+    try:
+        with get_engine().connect() as conn:
+            last_id, last_at = conn.execute(
+                select(func.max(Change.id), func.max(Change.committed_at))
+            ).one()
+    except SQLAlchemyError:  # the scrape still reports the rest; /readyz tells the outage
+        yield _gauge("bdtx_db_up", "Whether the database answered this scrape", 0)
+        return
+    yield _gauge("bdtx_db_up", "Whether the database answered this scrape", 1)
     yield _gauge("bdtx_change_feed_last_id", "Newest change-feed position", last_id or 0)
     if last_at is not None:
         yield _gauge(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import Engine
 
 from app.core import config
 from app.main import create_app
@@ -14,7 +15,8 @@ from app.ops.logs import JsonFormatter, configure_logging
 
 
 @pytest.fixture
-def metrics_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def metrics_on(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Metrics on, against the suite's migrated database (``engine`` points the app at it)."""
     monkeypatch.setenv("BDTX_METRICS_ENABLED", "true")
     monkeypatch.setenv("BDTX_METRICS_ALLOW", '["127.0.0.1/32"]')
     config.get_settings.cache_clear()
@@ -45,29 +47,54 @@ def test_metrics_answer_only_allowed_networks(
 
 def test_metrics_names_and_labels(metrics_on: None) -> None:
     with TestClient(create_app(), client=("127.0.0.1", 5000)) as c:
+        before = _samples(c.get("/metrics").text)
         c.get("/api/v1/staff/12345")  # 401: labelled by the template, not the id
+        c.get("/api/v1/units")  # 401 too
         c.get("/healthz")
         body = c.get("/metrics")
     assert body.status_code == 200
     assert body.headers["content-type"].startswith("text/plain")
     found = _samples(body.text)
-    requests = {
-        (s["method"], s["route"], s["status"]) for s, _ in found["bdtx_http_requests_total"]
-    }
-    assert ("GET", "/api/v1/staff/{staff_id}", "401") in requests
-    assert ("GET", "/healthz", "200") in requests
-    assert not any("12345" in route for _, route, _ in requests)
-    buckets = found["bdtx_http_request_duration_seconds_bucket"]
-    assert any(s["route"] == "/healthz" and s["le"] == "+Inf" and v >= 1 for s, v in buckets)
-    statements = {s["route"]: v for s, v in found.get("bdtx_db_statements_total", [])}
-    assert statements.get("/api/v1/staff/{staff_id}", 0) == 0  # refused before any SQL
+
+    def count(name: str, **labels: str) -> float:
+        def total(samples: dict[str, list[tuple[dict[str, str], float]]]) -> float:
+            return sum(
+                v
+                for s, v in samples.get(name, [])
+                if all(s.get(k) == want for k, want in labels.items())
+            )
+
+        return total(found) - total(before)
+
+    requests = "bdtx_http_requests_total"
+    assert count(requests, method="GET", route="/api/v1/staff/{staff_id}", status="401") == 1
+    assert count(requests, method="GET", route="/healthz", status="200") == 1
+    assert not any("12345" in s["route"] for s, _ in found[requests])
+    assert count("bdtx_http_request_duration_seconds_count", route="/healthz") == 1
+    assert count("bdtx_http_request_duration_seconds_bucket", route="/healthz", le="+Inf") == 1
+    # a refused token costs no SQL; a scrape (the feed gauges) is not a request statement
+    assert count("bdtx_db_statements_total", route="/api/v1/staff/{staff_id}") == 0
     for gauge in (
         "bdtx_gate_in_flight",
         "bdtx_gate_waiting",
         "bdtx_change_feed_last_id",
         "bdtx_login_lockouts_total",
+        "bdtx_db_up",
     ):
         assert gauge in found, gauge
+
+
+def test_statements_are_counted_per_route(metrics_on: None, client: TestClient) -> None:
+    with TestClient(create_app(), client=("127.0.0.1", 5000)) as scraper:
+        before = _samples(scraper.get("/metrics").text)
+        assert client.get("/api/v1/units").status_code == 200
+        after = _samples(scraper.get("/metrics").text)
+
+    def statements(samples: dict[str, list[tuple[dict[str, str], float]]]) -> float:
+        rows = samples.get("bdtx_db_statements_total", [])
+        return sum(v for s, v in rows if s["route"] == "/api/v1/units")
+
+    assert statements(after) - statements(before) >= 1
 
 
 def test_login_lockouts_are_counted(metrics_on: None, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,6 +36,15 @@ def serving(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
             cached.cache_clear()
 
 
+@pytest.fixture
+def own_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Settings this test may point elsewhere; the suite's come back after it."""
+    yield monkeypatch
+    monkeypatch.undo()
+    for cached in (config.get_settings, db.get_engine, db.get_write_engine):
+        cached.cache_clear()
+
+
 def _counts(url: str) -> dict[str, int]:
     engine = db.make_engine(url)
     try:
@@ -51,9 +60,10 @@ def _counts(url: str) -> dict[str, int]:
 def test_backup_of_a_running_service_restores_whole(
     fresh_database_url: Callable[[], str],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    own_settings: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    monkeypatch = own_settings
     source, target = fresh_database_url(), fresh_database_url()
     generate(source, "tiny", progress=False)
     with serving(source, monkeypatch) as live:

@@ -31,7 +31,7 @@ from app.events.models import (
 )
 from app.external.models import ExternalEvent, ParticipationRequest
 from app.staff.models import Staff, StaffAssignment
-from app.units.models import Unit, UnitClosure, UnitMove
+from app.units.models import Unit, UnitClosure, UnitLetterhead, UnitMove
 from app.violations.models import Violation
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "TrainingCredit",
     "Unit",
     "UnitClosure",
+    "UnitLetterhead",
     "UnitMove",
     "UnitPlan",
     "UnitReport",

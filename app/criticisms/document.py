@@ -1,13 +1,17 @@
-"""The criticism letter as a printed công văn (layout after Nghị định 30/2020/NĐ-CP).
+"""The criticism letter as a printed công văn in the form of Nghị định 30/2020/NĐ-CP
+(Phụ lục I, mẫu 1.4): the heading block (managing body, issuing unit; quốc hiệu and tiêu
+ngữ; number and symbol; place and date; trích yếu "V/v …"), "Kính gửi", the body, the cited
+violations as a table, the emulation proposal, "Nơi nhận" and the signature with room for
+the signature and seal.
 
-Heading block (issuing unit; national motto; number; place and date; "V/v …"),
-"Kính gửi", the body, the cited violations as a table, the emulation proposal, "Nơi nhận"
-and the signer. DejaVu Serif is embedded so every Vietnamese diacritic prints.
+Liberation Serif (SIL OFL 1.1, metric-compatible with Times New Roman, the face the decree
+prescribes) is embedded so every Vietnamese diacritic prints and lines break where Word's
+would.
 """
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -16,6 +20,7 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
@@ -27,7 +32,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
-    HRFlowable,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -39,9 +43,14 @@ from reportlab.platypus import (
 from app.violations.models import ViolationKind
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
-FONT, BOLD, ITALIC = "DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic"
+FONT, BOLD, ITALIC, BOLD_ITALIC = (
+    "LiberationSerif",
+    "LiberationSerif-Bold",
+    "LiberationSerif-Italic",
+    "LiberationSerif-BoldItalic",
+)
 
-MOTTO_1 = "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"  # "HÒA", as the decree's form writes it
 MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
 DRAFT = "DỰ THẢO"
 BLANK = "\u00a0" * 6  # a blank to fill by hand in a draft; the line breaker keeps it
@@ -57,8 +66,13 @@ KIND_VI: dict[ViolationKind, str] = {
 LEFT, RIGHT, TOP, BOTTOM = 30 * mm, 15 * mm, 20 * mm, 20 * mm
 FRAME_PADDING = 6  # points reportlab keeps inside the frame; taken off the margins
 WIDTH = A4[0] - LEFT - RIGHT
+HEAD_LEFT = 0.42  # the heading's left column (issuer), of the text width
 TABLE_COLUMNS = [("STT", 13), ("Người vi phạm", 40), ("Loại vi phạm", 40), ("Sự kiện", 42)]
 TABLE_COLUMNS.append(("Buổi/ngày", WIDTH / mm - sum(w for _, w in TABLE_COLUMNS)))
+# Room between the signer's title and name for the signature and the seal (NĐ 30/2020,
+# ô số 7b, 7c); a digital signature's visible stamp goes here too.
+SIGNATURE_HEIGHT = 32 * mm
+SIGNATURE_WIDTH = 70 * mm
 
 
 @dataclass(frozen=True)
@@ -87,10 +101,28 @@ class Letter:
     signer_name: str | None
     copy_to: list[str]
     rows: list[CitedRow]
+    managing_body: str | None = None
 
     @property
     def is_draft(self) -> bool:
         return self.document_number is None
+
+
+@dataclass
+class Box:
+    """Where a flowable landed: page (0-based) and its rectangle in PDF points."""
+
+    page: int = 0
+    x1: float = 0
+    y1: float = 0
+    x2: float = 0
+    y2: float = 0
+
+
+@dataclass
+class Rendered:
+    content: bytes
+    signature_box: Box = field(default_factory=Box)
 
 
 def vietnamese_date(place: str, day: date | None) -> str:
@@ -122,47 +154,54 @@ def session_label(row: CitedRow) -> str:
     return f"{row.session}, {day}" if row.session else day
 
 
+def number_line(letter: Letter) -> str:
+    return f"Số: {letter.document_number or f'{BLANK}/{letter.document_symbol}'}"
+
+
 # --- PDF ------------------------------------------------------------------------------------
 
 
 @cache
-def _register_fonts() -> None:
+def register_fonts() -> None:
     for name, file in (
-        (FONT, "DejaVuSerif.ttf"),
-        (BOLD, "DejaVuSerif-Bold.ttf"),
-        (ITALIC, "DejaVuSerif-Italic.ttf"),
+        (FONT, "LiberationSerif-Regular.ttf"),
+        (BOLD, "LiberationSerif-Bold.ttf"),
+        (ITALIC, "LiberationSerif-Italic.ttf"),
+        (BOLD_ITALIC, "LiberationSerif-BoldItalic.ttf"),
     ):
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
-    # <b> and <i> inside paragraphs pick these faces (no bold italic: bold is used)
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
+    )
 
 
 def _style(name: str, **kw: Any) -> ParagraphStyle:
-    base: dict[str, Any] = {"fontName": FONT, "fontSize": 13, "leading": 17}
+    base: dict[str, Any] = {"fontName": FONT, "fontSize": 14, "leading": 18}
     base.update(kw)
     return ParagraphStyle(name, **base)
 
 
 @cache
 def _styles() -> dict[str, ParagraphStyle]:
+    """Sizes after Phụ lục I: heading lines 13, tiêu ngữ 14, body 14, Nơi nhận 12 and 11."""
+    centre = {"alignment": TA_CENTER}
     return {
-        "unit": _style("unit", fontName=BOLD, fontSize=12, leading=15, alignment=TA_CENTER),
-        "motto1": _style("motto1", fontName=BOLD, fontSize=11, leading=15, alignment=TA_CENTER),
-        "motto2": _style("motto2", fontName=BOLD, fontSize=12, leading=16, alignment=TA_CENTER),
-        "number": _style("number", fontSize=12.5, leading=16, alignment=TA_CENTER),
-        "subject": _style("subject", fontSize=11.5, leading=14, alignment=TA_CENTER),
-        "date": _style("date", fontName=ITALIC, fontSize=12.5, leading=16, alignment=TA_CENTER),
-        "draft": _style("draft", fontName=BOLD, fontSize=11, textColor=colors.darkred),
-        "to": _style("to", alignment=TA_CENTER, spaceBefore=6, spaceAfter=8),
-        "body": _style(
-            "body", alignment=TA_JUSTIFY, firstLineIndent=10 * mm, spaceAfter=5, leading=18
-        ),
-        "cell": _style("cell", fontSize=10.5, leading=13, alignment=TA_LEFT),
-        "cell_c": _style("cell_c", fontSize=10.5, leading=13, alignment=TA_CENTER),
-        "head": _style("head", fontName=BOLD, fontSize=10.5, leading=13, alignment=TA_CENTER),
-        "copies_h": _style("copies_h", fontName=BOLD, fontSize=12, leading=15),
-        "copies": _style("copies", fontSize=11, leading=14),
-        "signer": _style("signer", fontName=BOLD, fontSize=13, leading=17, alignment=TA_CENTER),
+        "managing": _style("managing", fontSize=13, leading=16, **centre),
+        "unit": _style("unit", fontName=BOLD, fontSize=13, leading=16, **centre),
+        "motto1": _style("motto1", fontName=BOLD, fontSize=12.5, leading=16, **centre),
+        "motto2": _style("motto2", fontName=BOLD, fontSize=14, leading=17, **centre),
+        "number": _style("number", fontSize=13, leading=17, **centre),
+        "subject": _style("subject", fontSize=12.5, leading=15, **centre),
+        "date": _style("date", fontName=ITALIC, fontSize=14, leading=17, **centre),
+        "draft": _style("draft", fontName=BOLD, fontSize=12, textColor=colors.darkred),
+        "to": _style("to", spaceBefore=6, spaceAfter=8, **centre),
+        "body": _style("body", alignment=TA_JUSTIFY, firstLineIndent=10 * mm, spaceAfter=6),
+        "cell": _style("cell", fontSize=12, leading=14, alignment=TA_LEFT),
+        "cell_c": _style("cell_c", fontSize=12, leading=14, **centre),
+        "head": _style("head", fontName=BOLD, fontSize=12, leading=14, **centre),
+        "copies_h": _style("copies_h", fontName=BOLD_ITALIC, fontSize=12, leading=15),
+        "copies": _style("copies", fontSize=11, leading=13),
+        "signer": _style("signer", fontName=BOLD, fontSize=14, leading=17, **centre),
     }
 
 
@@ -171,22 +210,59 @@ def _p(text: str, style: str) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), _styles()[style])
 
 
-def _rule(width: float) -> HRFlowable:
-    return HRFlowable(
-        width=width, thickness=0.6, color=colors.black, spaceBefore=3, spaceAfter=5, hAlign="CENTER"
-    )
+class Rule(Flowable):
+    """A centred line under a heading, as long as the decree asks (a share of the text)."""
+
+    def __init__(self, width: float) -> None:
+        super().__init__()
+        self.width, self.height = width, 5
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self._avail = avail_width
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        x = (self._avail - self.width) / 2
+        self.canv.setLineWidth(0.6)
+        self.canv.line(x, self.height - 1.5, x + self.width, self.height - 1.5)
+
+
+class Slot(Flowable):
+    """Empty room that remembers where it was drawn (the signature's place)."""
+
+    def __init__(self, width: float, height: float, box: Box) -> None:
+        super().__init__()
+        self.width, self.height, self.box = width, height, box
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self._avail = avail_width
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        x, y = self.canv.absolutePosition((self._avail - self.width) / 2, 0)
+        self.box.page = self.canv.getPageNumber() - 1
+        self.box.x1, self.box.y1 = x, y
+        self.box.x2, self.box.y2 = x + self.width, y + self.height
+
+
+def _text_width(text: str, font: str, size: float) -> float:
+    return max(pdfmetrics.stringWidth(line, font, size) for line in text.splitlines() or [""])
 
 
 def _heading(letter: Letter) -> Table:
-    left_w, right_w = WIDTH * 0.4, WIDTH * 0.6
-    number = letter.document_number or f"{BLANK}/{letter.document_symbol}"
+    left_w, right_w = WIDTH * HEAD_LEFT, WIDTH * (1 - HEAD_LEFT)
+    issuer: list[Flowable] = []
+    if letter.managing_body:
+        issuer.append(_p(letter.managing_body.upper(), "managing"))
+    unit = letter.issuing_unit.upper()
+    issuer.append(_p(unit, "unit"))
+    # under the issuer's name: a line of a third to a half of the name's width
+    issuer.append(Rule(min(_text_width(unit, BOLD, 13), left_w) * 0.4))
+    motto_rule = Rule(_text_width(MOTTO_2, BOLD, 14))  # as long as the tiêu ngữ
     cells = [
+        [issuer, [_p(MOTTO_1, "motto1"), _p(MOTTO_2, "motto2"), motto_rule]],
         [
-            [_p(letter.issuing_unit.upper(), "unit"), _rule(28 * mm)],
-            [_p(MOTTO_1, "motto1"), _p(MOTTO_2, "motto2"), _rule(58 * mm)],
-        ],
-        [
-            [_p(f"Số: {number}", "number"), _p(f"V/v {letter.subject}", "subject")],
+            [_p(number_line(letter), "number"), _p(f"V/v {letter.subject}", "subject")],
             [_p(vietnamese_date(letter.place, letter.issued_on), "date")],
         ],
     ]
@@ -195,10 +271,10 @@ def _heading(letter: Letter) -> Table:
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),  # the short rules under the titles
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("LEFTPADDING", (1, 0), (1, -1), 2 * mm),
+                ("TOPPADDING", (0, 1), (-1, 1), 4),
             ]
         )
     )
@@ -226,7 +302,6 @@ def _violations_table(letter: Letter) -> Table:
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
@@ -236,51 +311,53 @@ def _violations_table(letter: Letter) -> Table:
     return table
 
 
-def _closing(letter: Letter) -> Table:
+def _closing(letter: Letter, box: Box) -> Table:
     copies: list[Flowable] = [_p("Nơi nhận:", "copies_h")]
     copies += [_p(line, "copies") for line in copy_lines(letter)]
-    signer: list[Flowable] = [_p(letter.signer_title.upper(), "signer"), Spacer(1, 20 * mm)]
+    signer: list[Flowable] = [_p(letter.signer_title.upper(), "signer")]
+    signer.append(Slot(SIGNATURE_WIDTH, SIGNATURE_HEIGHT, box))
     if letter.signer_name:
         signer.append(_p(letter.signer_name, "signer"))
-    table = Table([[copies, signer]], colWidths=[WIDTH * 0.5, WIDTH * 0.5])
+    table = Table([[copies, signer]], colWidths=[WIDTH * 0.45, WIDTH * 0.55])
     table.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (0, 0), 14),  # "Nơi nhận" sits a line below the title
             ]
         )
     )
     return table
 
 
-def _story(letter: Letter) -> list[Flowable]:
+def _story(letter: Letter, box: Box) -> list[Flowable]:
     story: list[Flowable] = []
     if letter.is_draft:
         story.append(_p(DRAFT, "draft"))
-    story += [_heading(letter), Spacer(1, 5 * mm)]
+    story += [_heading(letter), Spacer(1, 6 * mm)]
     story.append(_p(f"Kính gửi: {letter.recipient_unit}.", "to"))
     story += [_p(part, "body") for part in letter.body.splitlines() if part.strip()]
     story.append(_p(f"Các trường hợp vi phạm bị phê bình ({len(letter.rows)} trường hợp):", "body"))
     story += [_violations_table(letter), Spacer(1, 4 * mm)]
     if letter.propose_emulation:
         story.append(_p(emulation_sentence(letter), "body"))
-    story += [Spacer(1, 4 * mm), KeepTogether(_closing(letter))]
+    story += [Spacer(1, 2 * mm), KeepTogether(_closing(letter, box))]
     return story
 
 
-def _page_number(canvas: Canvas, doc: Any) -> None:
+def page_number(canvas: Canvas, doc: Any) -> None:
     """From page 2 on, the page number at the top centre (NĐ 30/2020)."""
     canvas.saveState()
-    canvas.setFont(FONT, 11)
+    canvas.setFont(FONT, 13)
     canvas.drawCentredString(A4[0] / 2 + (LEFT - RIGHT) / 2, A4[1] - 12 * mm, str(doc.page))
     canvas.restoreState()
 
 
-def render_pdf(letter: Letter) -> bytes:
-    _register_fonts()
-    buffer = io.BytesIO()
+def pdf_template(buffer: io.BytesIO, *, title: str, author: str, subject: str) -> Any:
+    """An A4 page with the decree's margins; fixed dates and ids, so the same document
+    renders to the same bytes (the signed copy is the one kept)."""
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -288,20 +365,38 @@ def render_pdf(letter: Letter) -> bytes:
         rightMargin=RIGHT - FRAME_PADDING,
         topMargin=TOP - FRAME_PADDING,
         bottomMargin=BOTTOM - FRAME_PADDING,
+        title=title,
+        author=author,
+        subject=subject,
+        creator="bdtx-api",
+        lang="vi-VN",
+        invariant=True,
+    )
+    return doc
+
+
+def render_pdf_with_box(letter: Letter) -> Rendered:
+    register_fonts()
+    buffer = io.BytesIO()
+    doc = pdf_template(
+        buffer,
         title=f"V/v {letter.subject}",
         author=letter.issuing_unit,
         subject=letter.document_number or DRAFT,
-        creator="bdtx-api",
-        lang="vi-VN",
     )
-    later: Callable[[Canvas, Any], None] = _page_number
-    doc.build(_story(letter), onLaterPages=later)
-    return buffer.getvalue()
+    box = Box()
+    later: Callable[[Canvas, Any], None] = page_number
+    doc.build(_story(letter, box), onLaterPages=later)
+    return Rendered(buffer.getvalue(), box)
 
 
-# --- DOCX -----------------------------------------------------------------------------------
-# For offices that edit before signing. Times New Roman is what their Word has; it covers
-# Vietnamese, so no font travels with the file.
+def render_pdf(letter: Letter) -> bytes:
+    return render_pdf_with_box(letter).content
+
+
+# --- DOCX ---------------------------------------------------------------------------------
+# For offices that edit before signing: the same form, in Times New Roman (what their Word
+# has; it covers Vietnamese, so no font travels with the file).
 
 DOCX_FONT = "Times New Roman"
 
@@ -310,7 +405,7 @@ def _docx_paragraph(
     container: Any,
     text: str,
     *,
-    size: float = 13,
+    size: float = 14,
     bold: bool = False,
     italic: bool = False,
     underline: bool = False,
@@ -324,6 +419,8 @@ def _docx_paragraph(
         paragraph.paragraph_format.first_line_indent = Mm(10)
     run = paragraph.add_run(text)
     run.font.name, run.font.size = DOCX_FONT, Pt(size)
+    # Word picks the face per script: name it for every one, not only for ASCII
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), DOCX_FONT)
     run.bold, run.italic, run.underline = bold, italic, underline
     return paragraph
 
@@ -335,20 +432,27 @@ def _docx_cell(cell: Any, lines: list[tuple[str, dict[str, Any]]]) -> None:
 
 
 def _docx_heading(doc: Any, letter: Letter) -> None:
-    number = letter.document_number or f"{BLANK}/{letter.document_symbol}"
     table = doc.add_table(rows=2, cols=2)
     table.autofit = False
+    left = WIDTH * HEAD_LEFT / mm
     for row in table.rows:
-        row.cells[0].width, row.cells[1].width = Mm(66), Mm(99)
-    bold = {"bold": True, "size": 12}
-    _docx_cell(table.cell(0, 0), [(letter.issuing_unit.upper(), bold)])
+        row.cells[0].width, row.cells[1].width = Mm(left), Mm(WIDTH / mm - left)
+    issuer: list[tuple[str, dict[str, Any]]] = []
+    if letter.managing_body:
+        issuer.append((letter.managing_body.upper(), {"size": 13}))
+    issuer.append((letter.issuing_unit.upper(), {"bold": True, "size": 13}))
+    issuer.append(("———", {"size": 8}))
+    _docx_cell(table.cell(0, 0), issuer)
     _docx_cell(
         table.cell(0, 1),
-        [(MOTTO_1, {"bold": True, "size": 12}), (MOTTO_2, {**bold, "underline": True})],
+        [
+            (MOTTO_1, {"bold": True, "size": 12.5}),
+            (MOTTO_2, {"bold": True, "size": 14, "underline": True}),
+        ],
     )
     _docx_cell(
         table.cell(1, 0),
-        [(f"Số: {number}", {"size": 13}), (f"V/v {letter.subject}", {"size": 12})],
+        [(number_line(letter), {"size": 13}), (f"V/v {letter.subject}", {"size": 12.5})],
     )
     _docx_cell(
         table.cell(1, 1), [(vietnamese_date(letter.place, letter.issued_on), {"italic": True})]
@@ -369,7 +473,7 @@ def _docx_violations(doc: Any, letter: Letter) -> None:
         cells = table.add_row().cells
         for cell, value, (_, width) in zip(cells, values, TABLE_COLUMNS, strict=True):
             cell.width = Mm(width)
-            _docx_cell(cell, [(value, {"size": 11})])
+            _docx_cell(cell, [(value, {"size": 12})])
 
 
 def _docx_closing(doc: Any, letter: Letter) -> None:
@@ -379,12 +483,12 @@ def _docx_closing(doc: Any, letter: Letter) -> None:
     copies += [(line, {"size": 11, "align": left}) for line in copy_lines(letter)]
     _docx_cell(table.cell(0, 0), copies)
     signer = [(line, {"bold": True}) for line in letter.signer_title.upper().splitlines()]
-    signer += [("", {}), ("", {}), ("", {}), (letter.signer_name or "", {"bold": True})]
+    # room for the signature and the seal, as on paper
+    signer += [("", {}) for _ in range(4)] + [(letter.signer_name or "", {"bold": True})]
     _docx_cell(table.cell(0, 1), signer)
 
 
 def render_docx(letter: Letter) -> bytes:
-
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)

@@ -45,7 +45,9 @@ class Criticism(Tracked, table=True):
     body: str = Field(sa_type=sa.Text)
     propose_emulation: bool = False
     place: str = Field(max_length=100)  # "Bình Phước, ngày … tháng … năm …"
-    document_symbol: str = Field(max_length=32)  # ký hiệu, e.g. CV-SGDĐT
+    document_symbol: str = Field(max_length=32)  # ký hiệu, e.g. SGDĐT-TCCB
+    # the line above the issuer's name (tên cơ quan chủ quản), from its letterhead
+    managing_body: str | None = Field(default=None, max_length=255)
     signer_title: str = Field(max_length=255)
     signer_name: str | None = Field(default=None, max_length=255)
     copy_to: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # Nơi nhận, after "Như trên"

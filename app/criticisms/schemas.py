@@ -22,7 +22,11 @@ ViolationIds = Annotated[list[Id], Field(min_length=1, max_length=500)]
 CopyTo = Annotated[list[Name], Field(max_length=20)]
 
 SUBJECT_HELP = "What the letter is about, printed as `V/v …`, e.g. `phê bình đơn vị …`."
-SYMBOL_HELP = "Ký hiệu after the number: `12/CV-SGDĐT`."
+SYMBOL_HELP = (
+    "Ký hiệu after the number: `12/SGDĐT-TCCB`. Left out: the issuing unit's letterhead's "
+    "(`abbreviation-drafting_unit`, `PUT /units/{id}/letterhead`)."
+)
+FROM_LETTERHEAD = "Left out: the issuing unit's letterhead's."
 
 
 class CriticismCreate(InputModel):
@@ -38,10 +42,13 @@ class CriticismCreate(InputModel):
     propose_emulation: bool = Field(
         default=False, description="Propose that it count in the year-end emulation review."
     )
-    place: Place = Field(description='Printed as "<place>, ngày … tháng … năm …".')
-    document_symbol: Symbol = Field(default="CV-SGDĐT", description=SYMBOL_HELP)
-    signer_title: Name = "GIÁM ĐỐC"
-    signer_name: Name | None = None
+    place: Place | None = Field(
+        default=None,
+        description='Printed as "<place>, ngày … tháng … năm …". ' + FROM_LETTERHEAD,
+    )
+    document_symbol: Symbol | None = Field(default=None, description=SYMBOL_HELP)
+    signer_title: Name | None = Field(default=None, description=FROM_LETTERHEAD)
+    signer_name: Name | None = Field(default=None, description=FROM_LETTERHEAD)
     copy_to: CopyTo = Field(
         default_factory=list, description='"Nơi nhận" besides the recipient ("Như trên").'
     )
@@ -86,11 +93,12 @@ class CriticismRead(ReadModel):
     propose_emulation: bool
     place: str
     document_symbol: str
+    managing_body: str | None = Field(description="The line above the issuer's name.")
     signer_title: str
     signer_name: str | None
     copy_to: list[str]
     number: int | None = Field(description="Sequence per issuing unit and calendar year.")
-    document_number: str | None = Field(description="e.g. `12/CV-SGDĐT`; set when issued.")
+    document_number: str | None = Field(description="e.g. `01/SGDĐT-TCCB`; set when issued.")
     issued_on: date | None
     issued_at: datetime | None
     issued_by_user_id: int | None

@@ -15,7 +15,7 @@ import app.violations.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
 from app.auth.policies import units_in_scope
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, NotFound, UnknownReference
+from app.core.errors import Conflict, InvalidInput, NotFound, UnknownReference
 from app.core.model_base import LOCAL_TZ, to_local_date, utcnow
 from app.core.pagination import PageParams, paginate
 from app.criticisms.document import CitedRow, Letter
@@ -24,12 +24,20 @@ from app.criticisms.schemas import CriticismCreate, CriticismUpdate
 from app.events.models import Event, EventSession
 from app.external.models import ExternalEvent
 from app.staff.models import Staff
-from app.units.models import Unit, UnitClosure
+from app.units.letterhead import find_letterhead
+from app.units.models import Unit, UnitClosure, UnitKind
 from app.units.service import require_unit, subtree_ids
 from app.violations.models import Violation, ViolationStatus
 from app.violations.policies import authorize_review, violation_filter
 
 RULE = "R-VIO-1"
+# A unit without a letterhead: the usual abbreviation and signer of its kind.
+KIND_ABBREVIATION = {UnitKind.department: "SGDĐT", UnitKind.district_office: "PGDĐT"}
+KIND_SIGNER = {
+    UnitKind.department: "GIÁM ĐỐC",
+    UnitKind.district_office: "TRƯỞNG PHÒNG",
+    UnitKind.school: "HIỆU TRƯỞNG",
+}
 
 
 @dataclass(frozen=True)
@@ -201,15 +209,38 @@ def create_criticism(
     assert recipient.id is not None
     authorize_review(session, actor, issuer.id)
     _require_below(session, issuer.id, recipient.id)
-    letter = Criticism(
-        **data.model_dump(exclude={"violation_ids"}), created_by_user_id=actor.user_id
-    )
+    fields = _with_letterhead(session, issuer, data.model_dump(exclude={"violation_ids"}))
+    letter = Criticism(**fields, created_by_user_id=actor.user_id)
     check_citable(session, actor, letter, data.violation_ids)
     session.add(letter)
     session.flush()
     _set_cited(session, letter, data.violation_ids)
     session.flush()
     return with_cited(session, letter)
+
+
+def _with_letterhead(session: Session, issuer: Unit, fields: dict[str, Any]) -> dict[str, Any]:
+    """What the draft leaves out comes from the issuer's letterhead (NĐ 30/2020)."""
+    assert issuer.id is not None
+    head = find_letterhead(session, issuer.id)
+    defaults: dict[str, Any] = {
+        "document_symbol": head.symbol if head else KIND_ABBREVIATION.get(issuer.kind, "CV"),
+        "place": head.place if head else None,
+        "signer_title": head.signer_title if head else KIND_SIGNER.get(issuer.kind, "THỦ TRƯỞNG"),
+        "signer_name": head.signer_name if head else None,
+    }
+    for field, value in defaults.items():
+        if fields.get(field) is None:
+            fields[field] = value
+    if fields["place"] is None:
+        item = _error("place", "no place given and the issuing unit has no letterhead", "missing")
+        raise InvalidInput(errors=[item], fields="place")
+    return fields
+
+
+def document_number(number: int, symbol: str) -> str:
+    """``01/SGDĐT-TCCB``: numbers below 10 take a leading zero (NĐ 30/2020, Phụ lục I)."""
+    return f"{number:02d}/{symbol}"
 
 
 def require_draft(letter: Criticism) -> None:
@@ -295,7 +326,10 @@ def issue_criticism(
     today = to_local_date(now)
     number = next_number(session, letter.issuing_unit_id, today.year)
     letter.number, letter.issued_year = number, today.year
-    letter.document_number = f"{number}/{letter.document_symbol}"
+    letter.document_number = document_number(number, letter.document_symbol)
+    # the letter keeps the heading it was issued under, whatever the letterhead becomes
+    head = find_letterhead(session, letter.issuing_unit_id)
+    letter.managing_body = head.managing_body if head else None
     letter.issued_on, letter.issued_at = today, now
     letter.issued_by_user_id, letter.issued_by_name = actor.user_id, actor.name
     letter.status = CriticismStatus.issued
@@ -318,7 +352,12 @@ def letter_of(session: Session, letter: Criticism) -> Letter:
             )
         ).all()
     )
+    managing_body = letter.managing_body
+    if letter.status == CriticismStatus.draft:
+        head = find_letterhead(session, letter.issuing_unit_id)
+        managing_body = head.managing_body if head else None
     return Letter(
+        managing_body=managing_body,
         issuing_unit=names[letter.issuing_unit_id],
         recipient_unit=names[letter.recipient_unit_id],
         document_number=letter.document_number,

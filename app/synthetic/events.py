@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from app.core.model_base import LOCAL_TZ
 from app.criticisms.models import Criticism, CriticismCounter, CriticismViolation
 from app.events.models import (
     AbsenceExcuse,
@@ -564,6 +565,9 @@ class EventBuilder:
         department = issuer.kind == UnitKind.department
         symbol = "SGDĐT-VP" if department else "PGDĐT"
         issued_on = date(year.first + 1, 6, 10) + timedelta(days=number % 15)
+        # a letter never predates what it cites: after the last cited event has closed
+        closed = max(v["created_at"] for v in cited).astimezone(LOCAL_TZ).date()
+        issued_on = max(issued_on, closed + timedelta(days=1))
         at = year.at(issued_on, 10)
         staff = province.by_unit.get(issuer.id) or []
         signer = staff[0] if staff else None
@@ -587,7 +591,7 @@ class EventBuilder:
             "copy_to": ["Lưu: VT"],
             "number": number,
             "issued_year": year.first + 1,
-            "document_number": f"{number}/{symbol}",
+            "document_number": f"{number:02d}/{symbol}",
             "issued_on": issued_on,
             "issued_at": at,
             "issued_by_name": signer.full_name if signer else None,

@@ -75,3 +75,28 @@ class UnitMove(SQLModel, table=True):
     to_parent_id: int | None = Field(default=None, foreign_key="unit.id", ondelete="SET NULL")
     reason: str = Field(max_length=500)
     moved_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class UnitLetterhead(Tracked, table=True):
+    """How a unit heads the documents it issues (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+
+    ``managing_body`` is the line above the unit's name (tên cơ quan chủ quản, e.g.
+    "UBND TỈNH BÌNH PHƯỚC"); the ký hiệu of a công văn is ``abbreviation-drafting_unit``
+    (``SGDĐT-TCCB``); ``place`` opens the date line; ``signer_title`` heads the signature.
+    Edited by the unit's administrators; a unit without one prints its name only.
+    """
+
+    __tablename__ = "unit_letterhead"
+
+    unit_id: int = Field(foreign_key="unit.id", ondelete="CASCADE", primary_key=True)
+    managing_body: str | None = Field(default=None, max_length=255)
+    abbreviation: str = Field(max_length=20)
+    drafting_unit: str | None = Field(default=None, max_length=20)
+    place: str = Field(max_length=100)
+    signer_title: str = Field(max_length=255)
+    signer_name: str | None = Field(default=None, max_length=255)
+
+    @property
+    def symbol(self) -> str:
+        """Ký hiệu of a công văn: the issuer's abbreviation, then the drafting unit's."""
+        return "-".join(p for p in (self.abbreviation, self.drafting_unit) if p)

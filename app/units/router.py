@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import Query, Response, status
 
 from app.auth.actor import ActorDep
-from app.core.concurrency import IfMatchDep, set_etag
+from app.core.concurrency import IfMatchDep, OptionalIfMatchDep, set_etag
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.idempotency import IdempotencyDep
@@ -11,9 +11,17 @@ from app.core.pagination import PageDep
 from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.types import Id
-from app.units import service
-from app.units.models import UnitKind
-from app.units.schemas import UnitCreate, UnitMoveRead, UnitMoveRequest, UnitRead, UnitUpdate
+from app.units import letterhead, service
+from app.units.models import UnitKind, UnitLetterhead
+from app.units.schemas import (
+    LetterheadRead,
+    LetterheadWrite,
+    UnitCreate,
+    UnitMoveRead,
+    UnitMoveRequest,
+    UnitRead,
+    UnitUpdate,
+)
 
 router = api_router("/api/v1/units", "units")
 
@@ -128,3 +136,39 @@ def move_unit(
 def list_moves(session: SessionDep, actor: ActorDep, unit_id: Id) -> list[UnitMoveRead]:
     moves = service.list_moves(session, service.get_unit(session, actor, unit_id))
     return [UnitMoveRead.model_validate(m) for m in moves]
+
+
+def _letterhead(response: Response, found: UnitLetterhead) -> LetterheadRead:
+    set_etag(response, found.version)
+    return LetterheadRead.model_validate(found)
+
+
+@router.get("/{unit_id}/letterhead", name="units-letterhead-get", responses=problem_responses(404))
+def get_letterhead(
+    session: SessionDep, actor: ActorDep, unit_id: Id, response: Response
+) -> LetterheadRead:
+    """How the unit heads the letters and certificates it issues (NĐ 30/2020, Phụ lục I);
+    404 until its administrators set one."""
+    unit = service.get_unit(session, actor, unit_id)
+    return _letterhead(response, letterhead.get_letterhead(session, unit))
+
+
+@router.put(
+    "/{unit_id}/letterhead",
+    name="units-letterhead-put",
+    responses=problem_responses(403, 404, 412),
+)
+def put_letterhead(
+    session: SessionDep,
+    actor: ActorDep,
+    unit_id: Id,
+    body: LetterheadWrite,
+    expected: OptionalIfMatchDep,
+    response: Response,
+) -> LetterheadRead:
+    """Set the unit's letterhead (its administrators). New letters take their ký hiệu
+    (`SGDĐT-TCCB`), place and signer from it; issued letters keep what they printed.
+    `If-Match` is optional."""
+    unit = service.get_unit(session, actor, unit_id)
+    found = letterhead.put_letterhead(session, actor, unit, body, expected)
+    return _letterhead(response, found)

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel
 from app.core.types import Id
 from app.units.models import EducationLevel, UnitKind
 
@@ -12,6 +12,11 @@ ExternalCode = Annotated[
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+# a part of a ký hiệu: letters (Đ included), digits, no spaces, dashes or slashes
+SymbolPart = Annotated[
+    str, StringConstraints(min_length=1, max_length=20, pattern=rf"^[^{WHITE_SPACE}/-]+$")
+]
+Place = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
 class UnitCreate(InputModel):
@@ -59,3 +64,36 @@ class UnitMoveRead(ReadModel):
     to_parent_id: int | None
     reason: str
     moved_at: datetime
+
+
+class LetterheadWrite(InputModel):
+    """A unit's heading on the documents it issues (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
+
+    managing_body: Name | None = Field(
+        default=None,
+        description="Tên cơ quan chủ quản, printed above the unit's name, e.g. "
+        "`UBND TỈNH BÌNH PHƯỚC`; null for none.",
+    )
+    abbreviation: SymbolPart = Field(description="Chữ viết tắt of the unit, e.g. `SGDĐT`.")
+    drafting_unit: SymbolPart | None = Field(
+        default=None, description="Đơn vị soạn thảo, e.g. `TCCB`: ký hiệu `SGDĐT-TCCB`."
+    )
+    place: Place = Field(description='Địa danh: "<place>, ngày … tháng … năm …".')
+    signer_title: Name = Field(
+        description="Quyền hạn, chức vụ người ký; a line break separates `KT. GIÁM ĐỐC` "
+        "from `PHÓ GIÁM ĐỐC`."
+    )
+    signer_name: Name | None = None
+
+
+class LetterheadRead(ReadModel):
+    unit_id: int
+    managing_body: str | None
+    abbreviation: str
+    drafting_unit: str | None
+    symbol: str = Field(description="Ký hiệu of its công văn: `SGDĐT-TCCB`.")
+    place: str
+    signer_title: str
+    signer_name: str | None
+    version: int
+    updated_at: datetime

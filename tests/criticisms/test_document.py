@@ -56,13 +56,13 @@ def test_pdf_letter_carries_the_heading_recipient_violations_and_signer(
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")
-    assert "phe-binh-1-CV-SGD" in r.headers["content-disposition"]
+    assert "phe-binh-01-SGD" in r.headers["content-disposition"]
     text = pdf_text(r.content)
     for expected in (
         "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
-        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
-        "Số: 1/CV-SGDĐT",
+        "Số: 01/SGDĐT",
         "Bình Phước, ngày",
         "V/v phê bình đơn vị",
         "Kính gửi: Trường THCS Tân Phú.",
@@ -93,8 +93,8 @@ def test_a_draft_prints_marked_and_without_a_number(client: TestClient, session:
     draft = client.post(C, json=letter_body(so, school, [make_violation(session, school)])).json()
     text = pdf_text(client.get(f"{C}/{draft['id']}/document").content)
     assert "DỰ THẢO" in text
-    assert "/CV-SGDĐT" in text
-    assert "1/CV-SGDĐT" not in text
+    assert "/SGDĐT" in text
+    assert "01/SGDĐT" not in text
 
 
 def test_docx_letter(client: TestClient, session: Session) -> None:
@@ -107,6 +107,6 @@ def test_docx_letter(client: TestClient, session: Session) -> None:
     cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     assert "Kính gửi: Trường THCS Tân Phú." in text
     assert "Độc lập - Tự do - Hạnh phúc" in cells
-    assert "Số: 1/CV-SGDĐT" in cells
+    assert "Số: 01/SGDĐT" in cells
     assert "Nguyễn Thị Ánh" in cells
     assert client.get(f"{C}/{letter['id']}/document?format=odt").status_code == 422

@@ -158,7 +158,7 @@ def test_training_absences_to_letters_to_emulation_report(
         issued = org.post(f"{r.headers['location']}/issue", headers={"If-Match": r.headers["etag"]})
         assert issued.status_code == 200, issued.text
         letters[k] = issued.json()
-    assert [letters[k]["document_number"] for k in "ab"] == ["1/CV-SGDĐT", "2/CV-SGDĐT"]
+    assert [letters[k]["document_number"] for k in "ab"] == ["01/SGDĐT", "02/SGDĐT"]
     assert open_violations("a") == open_violations("b") == []
 
     # the emulation report of the Sở: its own row, the office (a + c rolled up), school b

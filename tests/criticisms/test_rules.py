@@ -43,7 +43,7 @@ def test_r_vio_1_issued_letter_cites_violations_is_immutable_and_numbered_per_un
     assert a.status_code == 201, a.text
     assert (a.json()["status"], a.json()["document_number"]) == ("draft", None)
     b = so.post(C, json=letter_body(t["so"], t["s2"], [v3], propose_emulation=False))
-    c = office.post(C, json=letter_body(t["d1"], t["s1"], [v4], document_symbol="CV-PGDĐT"))
+    c = office.post(C, json=letter_body(t["d1"], t["s1"], [v4], document_symbol="PGDĐT-VP"))
     assert b.status_code == c.status_code == 201
 
     # issuing numbers, dates and signs the letter and marks what it cites
@@ -52,7 +52,7 @@ def test_r_vio_1_issued_letter_cites_violations_is_immutable_and_numbered_per_un
     letter = issued.json()
     today = to_local_date(utcnow())
     assert letter["status"] == "issued"
-    assert (letter["number"], letter["document_number"]) == (1, "1/CV-SGDĐT")
+    assert (letter["number"], letter["document_number"]) == (1, "01/SGDĐT")
     assert letter["issued_on"] == today.isoformat()
     assert letter["issued_by_user_id"] is not None
     assert letter["violation_ids"] == sorted([v1.id, v2.id])
@@ -61,8 +61,8 @@ def test_r_vio_1_issued_letter_cites_violations_is_immutable_and_numbered_per_un
     assert so.get(f"{V}/{v4.id}").json()["status"] == "open"
 
     # numbers run per issuing unit and calendar year
-    assert issue(so, b.json()["id"]).json()["document_number"] == "2/CV-SGDĐT"
-    assert issue(office, c.json()["id"]).json()["document_number"] == "1/CV-PGDĐT"
+    assert issue(so, b.json()["id"]).json()["document_number"] == "02/SGDĐT"
+    assert issue(office, c.json()["id"]).json()["document_number"] == "01/PGDĐT-VP"
     assert next_number(session, t["so"].id or 0, today.year + 1) == 1
 
     # an issued letter never changes

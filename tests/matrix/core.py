@@ -3,6 +3,14 @@
 from app.auth.models import Role
 from tests.matrix.base import Case, ids_in, u
 
+LETTERHEAD = {
+    "managing_body": "UBND huyện A",
+    "abbreviation": "PGDĐT",
+    "drafting_unit": "VP",
+    "place": "Đồng Xoài",
+    "signer_title": "TRƯỞNG PHÒNG",
+}
+
 CASES = [
     Case("GET", "/api/v1/me", Role.staff, lambda w: ("/api/v1/me", None, {}), siblings=False),
     Case(
@@ -65,6 +73,24 @@ CASES = [
         "/api/v1/units/{unit_id}/moves",
         Role.inspector,
         lambda w: (f"/api/v1/units/{u(w)}/moves", None, {}),
+    ),
+    Case(
+        "PUT",
+        "/api/v1/units/{unit_id}/letterhead",
+        Role.department_officer,
+        lambda w: (f"/api/v1/units/{u(w)}/letterhead", LETTERHEAD, {}),
+        wrong=Role.inspector,
+    ),
+    Case(
+        "GET",
+        "/api/v1/units/{unit_id}/letterhead",
+        Role.inspector,
+        lambda w: (
+            w.admin.put(f"/api/v1/units/{u(w)}/letterhead", json=LETTERHEAD)
+            and f"/api/v1/units/{u(w)}/letterhead",
+            None,
+            {},
+        ),
     ),
     Case(
         "GET",

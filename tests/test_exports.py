@@ -18,7 +18,9 @@ from app.core.exports import (
     Column,
     content_disposition,
     export_responses,
+    header_height,
     negotiate,
+    sheet_title,
     table_response,
 )
 
@@ -130,33 +132,79 @@ def test_xlsx_layout(api: TestClient) -> None:
     ws = read_xlsx(api.get("/report?format=xlsx"))
     assert ws["A1"].value == "Báo cáo chuyên cần tháng 9"
     assert ws["A1"].font.bold
-    assert "A1:D1" in {str(m) for m in ws.merged_cells.ranges}
-    assert [c.value for c in ws[3]] == ["Đơn vị", "Có mặt", "Vắng", "Tỉ lệ có mặt"]
+    assert "A1:E1" in {str(m) for m in ws.merged_cells.ranges}
+    assert [c.value for c in ws[3]] == ["STT", "Đơn vị", "Có mặt", "Vắng", "Tỉ lệ có mặt"]
     assert all(c.font.bold for c in ws[3])
-    assert ws["A4"].value == "Trường THCS Tân Phú"
-    assert ws["B5"].value == 24
-    assert ws.freeze_panes == "A4"
-    assert ws.column_dimensions["A"].width == 40
-    assert ws.column_dimensions["B"].width == 14
-    assert ws.auto_filter.ref == "A3:D5"
+    assert all(c.alignment.wrap_text for c in ws[3])
+    assert [ws["A4"].value, ws["A5"].value] == [1, 2]
+    assert ws["B4"].value == "Trường THCS Tân Phú"
+    assert ws["C5"].value == 24
+    assert ws.column_dimensions["B"].width == 40
+    assert ws.column_dimensions["C"].width == 14
+    assert ws.auto_filter.ref == "A3:E5"
     assert ws.title == "Báo cáo chuyên cần tháng 9"
 
 
-def test_xlsx_totals_row_uses_sum_formulas(api: TestClient) -> None:
+def test_xlsx_prints_on_a4_landscape_with_the_header_on_every_page(api: TestClient) -> None:
+    ws = read_xlsx(api.get("/report?format=xlsx"))
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == "$3:$3"
+    # below the header and right of the name column (STT, name)
+    assert ws.freeze_panes == "C4"
+    # every header fits one line at these widths: one line's height
+    assert 15 <= ws.row_dimensions[3].height < 30
+
+
+def test_xlsx_header_row_is_as_tall_as_its_longest_wrapped_header() -> None:
+    columns = [Column("unit", "Đơn vị", "Unit", width=30), Column("n", "Vắng không phép", "x")]
+    assert header_height([(c.vi, c.width) for c in columns]) == 34  # two lines
+    assert header_height([("Đơn vị", 30)]) == 19
+
+
+def test_xlsx_cells_have_borders(api: TestClient) -> None:
+    ws = read_xlsx(api.get("/report?format=xlsx"))
+    for row in ws.iter_rows(min_row=3, max_row=6, max_col=5):
+        for cell in row:
+            sides = [cell.border.right, cell.border.top, cell.border.bottom]
+            if cell.coordinate != "B6":  # inside the merged "Tổng cộng": no line down the middle
+                sides.append(cell.border.left)
+            assert all(side.style == "thin" for side in sides), cell.coordinate
+    assert ws["A1"].border.left.style is None  # the title stands free
+
+
+def test_xlsx_totals_row_holds_values_not_formulas(api: TestClient) -> None:
     ws = read_xlsx(api.get("/report?format=xlsx"))
     assert ws["A6"].value == "Tổng cộng"
     assert ws["A6"].font.bold
-    assert ws["B6"].value == "=SUM(B4:B5)"
-    assert ws["C6"].value == "=SUM(C4:C5)"
-    assert ws["D6"].value is None
+    assert "A6:B6" in {str(m) for m in ws.merged_cells.ranges}
+    assert (ws["C6"].value, ws["D6"].value) == (57, 3)
+    assert ws["C6"].data_type == "n"
+    assert ws["E6"].value is None
     assert ws.max_row == 6
 
 
 def test_xlsx_percent_column_has_percent_format(api: TestClient) -> None:
     ws = read_xlsx(api.get("/report?format=xlsx"))
-    assert ws["D4"].number_format == "0.0%"
-    assert ws["D4"].value == pytest.approx(33 / 36)
-    assert ws["B4"].number_format == "General"
+    assert ws["E4"].number_format == "0.0%"
+    assert ws["E4"].value == pytest.approx(33 / 36)
+    assert ws["C4"].number_format == "General"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Vi phạm, phê bình và xét thi đua năm học 2024-2025", "Vi phạm, phê bình và xét thi"),
+        ("Tình hình thực hiện tập huấn: 2024/2025", "Tình hình thực hiện tập huấn"),
+        ("Ngắn", "Ngắn"),
+        ("A" * 40, "A" * 31),
+    ],
+)
+def test_sheet_names_are_cut_between_words(title: str, expected: str) -> None:
+    assert sheet_title(title) == expected
+    assert len(sheet_title(title)) <= 31
 
 
 def test_english_headers_with_accept_language_en(api: TestClient) -> None:
@@ -166,7 +214,7 @@ def test_english_headers_with_accept_language_en(api: TestClient) -> None:
     assert rows[-1][0] == "Total"
     ws = read_xlsx(api.get("/report?format=xlsx", headers=en))
     assert ws["A1"].value == "Attendance report, September"
-    assert [c.value for c in ws[3]] == ["Unit", "Present", "Absent", "Attendance rate"]
+    assert [c.value for c in ws[3]] == ["No.", "Unit", "Present", "Absent", "Attendance rate"]
     assert ws["A6"].value == "Total"
 
 
@@ -201,8 +249,8 @@ def test_unknown_format_is_422_problem(api: TestClient) -> None:
 
 def test_cells_that_look_like_formulas_stay_text(api: TestClient) -> None:
     ws = read_xlsx(api.get("/hostile?format=xlsx"))
-    assert ws["A4"].data_type == "s"
-    assert ws["A4"].value == '=HYPERLINK("http://evil.example","x")'
+    assert ws["B4"].data_type == "s"
+    assert ws["B4"].value == '=HYPERLINK("http://evil.example","x")'
     assert read_csv(api.get("/hostile?format=csv"))[1][0].startswith("'=")
 
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from fastapi import Request, Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
@@ -43,6 +43,14 @@ PERCENT_FORMAT = "0.0%"
 # Excel runs a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_TITLE_MAX = 31  # Excel refuses longer sheet names
+STT_LABEL = {"vi": "STT", "en": "No."}
+STT_WIDTH = 6
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTRE = Alignment(horizontal="center", vertical="center")
+WRAP = Alignment(vertical="center", wrap_text=True)
+MIDDLE = Alignment(vertical="center")
 
 
 @dataclass(frozen=True)
@@ -174,8 +182,19 @@ def _csv_bytes(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], lan
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _sheet_title(title: str) -> str:
-    return SHEET_TITLE_FORBIDDEN.sub("-", title).strip("' ")[:31] or "Sheet1"
+def sheet_title(title: str) -> str:
+    """At most 31 characters (Excel's limit), cut between words, never inside one."""
+    clean = " ".join(SHEET_TITLE_FORBIDDEN.sub("-", title).strip("' ").split())
+    if len(clean) <= SHEET_TITLE_MAX:
+        return clean or "Sheet1"
+    words, kept = clean.split(" "), ""
+    for word in words:
+        candidate = f"{kept} {word}".strip()
+        if len(candidate) > SHEET_TITLE_MAX:
+            break
+        kept = candidate
+    # a first word longer than the limit is all there is to cut
+    return kept.rstrip(",;:-") or clean[:SHEET_TITLE_MAX]
 
 
 def _write(ws: Worksheet, row: int, col: int, value: Any) -> Any:
@@ -188,56 +207,109 @@ def _write(ws: Worksheet, row: int, col: int, value: Any) -> Any:
     return cell
 
 
+def header_height(headers: Sequence[tuple[str, float]]) -> float:
+    """Points for the header row: as many lines as the longest wrapped header needs."""
+    lines = 1
+    for text, width in headers:
+        per_line = max(int(width * 1.1) - 1, 1)  # bold characters per line of this width
+        words, count, line = text.split(), 1, 0
+        for word in words:
+            if line and line + 1 + len(word) > per_line:
+                count, line = count + 1, len(word)
+            else:
+                line += len(word) + (1 if line else 0)
+        lines = max(lines, count)
+    return 15.0 * lines + 4
+
+
+def _page_setup(ws: Worksheet, last_col: str, last_row: int) -> None:
+    """A4 landscape, as wide as one page, header row repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A{TITLE_ROW}:{last_col}{last_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "Trang &P / &N"
+
+
 def _xlsx_bytes(
     title: str, columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], lang: str
 ) -> bytes:
+    """A sheet an office prints as it is: STT first, borders, A4 landscape fit to width,
+    the header repeated on each page, panes frozen below the header and right of the
+    name column (the first column after STT), totals as values."""
     wb = Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet)
-    ws.title = _sheet_title(title)
-    last_col = get_column_letter(len(columns))
+    ws.title = sheet_title(title)
+    width = len(columns) + 1  # STT
+    last_col = get_column_letter(width)
     last_row = FIRST_DATA_ROW + len(rows) - 1
 
     ws.cell(row=TITLE_ROW, column=1, value=title).font = Font(bold=True, size=14)
-    if len(columns) > 1:
-        ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
+    ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
+    ws.row_dimensions[TITLE_ROW].height = 22
 
-    for i, column in enumerate(columns, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=i, value=column.header(lang))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
+    headers = [(STT_LABEL[lang], STT_WIDTH), *((c.header(lang), c.width) for c in columns)]
+    for i, (text, col_width) in enumerate(headers, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=i, value=text)
+        cell.font, cell.fill, cell.border = Font(bold=True), HEADER_FILL, BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(i)].width = column.width
+        ws.column_dimensions[get_column_letter(i)].width = col_width
+    ws.row_dimensions[HEADER_ROW].height = header_height(headers)
 
     for r, row in enumerate(rows, start=FIRST_DATA_ROW):
-        for i, column in enumerate(columns, start=1):
+        stt = ws.cell(row=r, column=1, value=r - FIRST_DATA_ROW + 1)
+        stt.border, stt.alignment = BORDER, CENTRE
+        for i, column in enumerate(columns, start=2):
             cell = _write(ws, r, i, row.get(column.key))
+            cell.border = BORDER
+            cell.alignment = WRAP if isinstance(cell.value, str) else MIDDLE
             if column.percent:
                 cell.number_format = PERCENT_FORMAT
 
     if any(c.total for c in columns):
-        _xlsx_totals(ws, columns, lang, total_row=last_row + 1, has_rows=bool(rows))
+        last_row += 1
+        _xlsx_totals(ws, columns, rows, lang, total_row=last_row)
 
-    ws.freeze_panes = f"A{FIRST_DATA_ROW}"  # header stays visible while scrolling
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{max(last_row, HEADER_ROW)}"
+    # below the header, right of the unit's name: the name stays in view both ways
+    ws.freeze_panes = f"C{FIRST_DATA_ROW}"
+    ws.auto_filter.ref = (
+        f"A{HEADER_ROW}:{last_col}{max(FIRST_DATA_ROW + len(rows) - 1, HEADER_ROW)}"
+    )
+    _page_setup(ws, last_col, max(last_row, HEADER_ROW))
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
 def _xlsx_totals(
-    ws: Worksheet, columns: Sequence[Column], lang: str, *, total_row: int, has_rows: bool
+    ws: Worksheet,
+    columns: Sequence[Column],
+    rows: Sequence[Mapping[str, Any]],
+    lang: str,
+    *,
+    total_row: int,
 ) -> None:
-    """Formulas rather than numbers, so the sums follow edits made in Excel."""
+    """Sums written as numbers: a formula carries no cached value until Excel recalculates,
+    and pandas, LibreOffice's converters and most readers then see an empty cell."""
     bold = Font(bold=True)
-    ws.cell(row=total_row, column=1, value=TOTAL_LABEL[lang]).font = bold
-    for i, column in enumerate(columns[1:], start=2):
-        if not column.total:
+    totals = _totals(columns, rows)
+    label = ws.cell(row=total_row, column=1, value=TOTAL_LABEL[lang])
+    label.font, label.alignment = bold, Alignment(horizontal="center", vertical="center")
+    for i in range(1, len(columns) + 2):
+        ws.cell(row=total_row, column=i).border = BORDER
+    # merging copies the first cell's border round the merged range: borders first
+    ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=2)
+    for i, column in enumerate(columns, start=2):
+        if i == 2 or not column.total:
             continue
-        letter = get_column_letter(i)
-        # An empty table has no data range: SUM(B4:B3) would wrap round to the header.
-        value = f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{total_row - 1})" if has_rows else 0
-        cell = ws.cell(row=total_row, column=i, value=value)
-        cell.font = bold
+        cell = ws.cell(row=total_row, column=i, value=totals[column.key])
+        cell.font, cell.border = bold, BORDER
         if column.percent:
             cell.number_format = PERCENT_FORMAT

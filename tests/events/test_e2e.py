@@ -153,8 +153,8 @@ def test_event_of_500_participants_and_6_sessions_from_draft_to_closed(
     xlsx = org.get(f"/api/v1/reports/events/{event_id}/attendance", params={"format": "xlsx"})
     sheet = load_workbook(BytesIO(xlsx.content)).active
     assert sheet is not None
-    assert sheet["A3"].value == "Đơn vị"
-    assert sheet.freeze_panes == "A4"
+    assert (sheet["A3"].value, sheet["B3"].value) == ("STT", "Đơn vị")
+    assert sheet.freeze_panes == "C4"
     csv = org.get(
         f"/api/v1/reports/events/{event_id}/attendance", headers={"Accept": "text/csv"}
     ).content.decode("utf-8-sig")

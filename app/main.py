@@ -13,6 +13,7 @@ from app.audit.router import router as audit_router
 from app.auth.router import auth_router, keys_router, me_router, users_router
 from app.auth.service import admin_exists, create_admin
 from app.bdtx import router as bdtx
+from app.bdtx.document_router import router as bdtx_documents_router
 from app.bulk.engine import BulkRejected
 from app.bulk.http import bulk_rejected_handler
 from app.bulk.router import router as bulk_router
@@ -33,6 +34,7 @@ from app.core.openapi import install_openapi
 from app.core.routing import operation_id, replay_handler
 from app.core.tcp import ensure_tcp_nodelay
 from app.criticisms.router import router as criticisms_router
+from app.documents.router import router as documents_router
 from app.events import router as events
 from app.external.router import (
     external_events_router,
@@ -134,6 +136,7 @@ def create_app() -> FastAPI:
         users_router,
         keys_router,
         units_router,
+        documents_router,
         staff_router,
         events.router,
         events.nominations_router,
@@ -151,6 +154,7 @@ def create_app() -> FastAPI:
         reports_router,
         bdtx.policy_router,
         bdtx.router,
+        bdtx_documents_router,
         bdtx.reports_router,
         bdtx.public_router,
     ):

@@ -16,6 +16,7 @@ from app.bdtx.models import (
 from app.changes.models import Change
 from app.core.idempotency import IdempotencyRecord
 from app.criticisms.models import Criticism, CriticismCounter, CriticismViolation
+from app.documents.models import IssuedDocument, SigningCredential
 from app.events.models import (
     AbsenceExcuse,
     AttendanceMark,
@@ -50,6 +51,7 @@ __all__ = [
     "EventSession",
     "ExternalEvent",
     "IdempotencyRecord",
+    "IssuedDocument",
     "LateConsent",
     "LoginThrottle",
     "ModuleScore",
@@ -62,6 +64,7 @@ __all__ = [
     "RoleAssignment",
     "SelfStudy",
     "SessionAmendment",
+    "SigningCredential",
     "Staff",
     "StaffAssignment",
     "TrainingCredit",

@@ -64,3 +64,90 @@ def render_png(content: bytes, tmp_path: Path, name: str = "page") -> Path:
     assert png.read_bytes().startswith(b"\x89PNG")
     assert png.stat().st_size > 5000  # something was drawn, not a blank page
     return png
+
+
+# --- a test PKI: a CA of our own and a unit's signing certificate -----------------------------
+
+
+@dataclass(frozen=True)
+class Pki:
+    ca_der: bytes
+    pkcs12: bytes
+    passphrase: str
+
+
+def make_pki(common_name: str = "Sở Giáo dục và Đào tạo Bình Phước", days: int = 365) -> Pki:
+    """A root CA and a unit certificate it issued, the unit's as PKCS#12 (cryptography)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC) - timedelta(minutes=5)
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                x509.NameAttribute(NameOID.COMMON_NAME, cn),
+            ]
+        )
+
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("CA thử nghiệm bdtx"))
+        .issuer_name(name("CA thử nghiệm bdtx"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name(common_name))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    passphrase = "mat-khau-p12"
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"unit",
+        key,
+        cert,
+        [ca],
+        serialization.BestAvailableEncryption(passphrase.encode()),
+    )
+    return Pki(ca.public_bytes(serialization.Encoding.DER), p12, passphrase)
+
+
+def validate(content: bytes, ca_der: bytes) -> object:
+    """pyHanko's validation of the document's one signature against our CA."""
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = PdfFileReader(io.BytesIO(content), strict=False)
+    signatures = reader.embedded_signatures
+    assert len(signatures) == 1, f"{len(signatures)} signatures"
+    context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(ca_der)])
+    return validate_pdf_signature(signatures[0], context)

@@ -42,7 +42,7 @@ class AuditFilters:
     until: datetime | None = None
 
 
-SECRET_FIELDS = frozenset({"password_hash", "key_hash"})
+SECRET_FIELDS = frozenset({"password_hash", "key_hash", "pkcs12_encrypted", "secret_encrypted"})
 # Bookkeeping that is not a change of anything a person decided.
 IGNORED_FIELDS = frozenset({"last_used_at", "updated_at", "version"})
 NOT_AUDITED = frozenset({"audit_log", "idempotency_record", "unit_closure", "login_throttle"})
@@ -54,6 +54,8 @@ def _json(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes):  # a stored file: its size, not its bytes, in the log
+        return f"<{len(value)} bytes>"
     return value
 
 

@@ -4,6 +4,8 @@ from fastapi import Body, Query, Request, Response, status
 
 from app.auth.actor import ActorDep
 from app.bdtx import results, service, unit_plans
+from app.bdtx.certificate_document import keep_as_issued
+from app.bdtx.certificate_page import certificate_page, missing_page, wants_html
 from app.bdtx.models import (
     BdtxModule,
     BdtxResult,
@@ -51,7 +53,7 @@ from app.bdtx.schemas import (
 )
 from app.core.concurrency import IfMatchDep, OptionalIfMatchDep, set_etag
 from app.core.db import SessionDep
-from app.core.errors import problem_responses
+from app.core.errors import NotFound, problem_responses
 from app.core.exports import Column, export_responses, negotiate, table_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
@@ -465,6 +467,7 @@ def issue_certificate(
 ) -> CertificateRead:
     """For a finalised passing result (R-BDTX-1): a serial and a random verification code."""
     cert = results.issue_certificate(session, actor, body.result_id)
+    keep_as_issued(session, cert)  # the PDF, signed when the issuer has a credential
     response.headers["Location"] = f"{router.prefix}/certificates/{cert.id}"
     return _cert(response, cert)
 
@@ -496,11 +499,29 @@ def revoke_certificate(
 
 
 @public_router.get(
-    "/certificates/{code}", name="public-certificates-verify", responses=problem_responses(404)
+    "/certificates/{code}",
+    name="public-certificates-verify",
+    response_model=PublicCertificate,
+    responses={
+        200: {
+            "description": "JSON for clients; a page (text/html) for a browser, e.g. a phone "
+            "that scanned the QR code on the printed certificate.",
+            "content": {"application/json": {}, "text/html": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(404),
+    },
 )
-def verify_certificate(session: SessionDep, code: str) -> PublicCertificate:
+def verify_certificate(session: SessionDep, code: str, request: Request) -> Any:
     """No authentication: only the name, school year, result class, issuer and status."""
-    return PublicCertificate.model_validate(results.verify_certificate(session, code))
+    try:
+        found = results.verify_certificate(session, code)
+    except NotFound:
+        if wants_html(request):
+            return missing_page(request)
+        raise
+    if wants_html(request):
+        return certificate_page(request, found)
+    return PublicCertificate.model_validate(found)
 
 
 # --- unit plans -----------------------------------------------------------------------------

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     import_max_rows: int = Field(default=50000, ge=1)  # a province is ~25,000 staff
     # Workflow defaults; the BDTX policy per school year will carry them per year.
+    # Where citizens reach this service: printed in the QR code of every certificate, so a
+    # phone scanning it opens the public check (GET /api/v1/public/certificates/{code}).
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Key (any string; 32+ random characters) that encrypts the units' signing credentials
+    # at rest. Unset: derived from BDTX_SECRET_KEY.
+    credential_key: SecretStr | None = None
     excuse_grace_days: int = Field(default=3, ge=0, le=60)
     left_early_counts_as_attended: bool = False
 

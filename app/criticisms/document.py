@@ -73,6 +73,7 @@ TABLE_COLUMNS.append(("Buổi/ngày", WIDTH / mm - sum(w for _, w in TABLE_COLUM
 # ô số 7b, 7c); a digital signature's visible stamp goes here too.
 SIGNATURE_HEIGHT = 32 * mm
 SIGNATURE_WIDTH = 70 * mm
+SIGNATURE_COLOUR = colors.HexColor("#1F3A93")
 
 
 @dataclass(frozen=True)
@@ -228,11 +229,12 @@ class Rule(Flowable):
 
 
 class Slot(Flowable):
-    """Empty room that remembers where it was drawn (the signature's place)."""
+    """Room for the signature and seal that remembers where it was drawn; on a digitally
+    signed copy it shows who signed and when, inside the signature field's rectangle."""
 
-    def __init__(self, width: float, height: float, box: Box) -> None:
+    def __init__(self, width: float, height: float, box: Box, lines: list[str] | None) -> None:
         super().__init__()
-        self.width, self.height, self.box = width, height, box
+        self.width, self.height, self.box, self.lines = width, height, box, lines
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self._avail = avail_width
@@ -243,6 +245,28 @@ class Slot(Flowable):
         self.box.page = self.canv.getPageNumber() - 1
         self.box.x1, self.box.y1 = x, y
         self.box.x2, self.box.y2 = x + self.width, y + self.height
+        if self.lines:
+            draw_signature(
+                self.canv, (self._avail - self.width) / 2, 0, self.width, self.height, self.lines
+            )
+
+
+def draw_signature(
+    canvas: Canvas, x: float, y: float, width: float, height: float, lines: list[str]
+) -> None:
+    """The visible digital signature: a framed note of the signer and the time."""
+    canvas.saveState()
+    canvas.setStrokeColor(SIGNATURE_COLOUR)
+    canvas.setFillColor(SIGNATURE_COLOUR)
+    canvas.setLineWidth(0.8)
+    canvas.rect(x + 4, y + height / 2 - 22, width - 8, 44)
+    # a long name shrinks to the frame rather than run out of it
+    widest = max(pdfmetrics.stringWidth(line, FONT, 10) for line in lines)
+    size = min(10.0, 10 * (width - 14) / widest) if widest else 10.0
+    canvas.setFont(FONT, size)
+    for i, line in enumerate(lines):
+        canvas.drawCentredString(x + width / 2, y + height / 2 + 6 - i * 14, line)
+    canvas.restoreState()
 
 
 def _text_width(text: str, font: str, size: float) -> float:
@@ -311,11 +335,11 @@ def _violations_table(letter: Letter) -> Table:
     return table
 
 
-def _closing(letter: Letter, box: Box) -> Table:
+def _closing(letter: Letter, box: Box, lines: list[str] | None) -> Table:
     copies: list[Flowable] = [_p("Nơi nhận:", "copies_h")]
     copies += [_p(line, "copies") for line in copy_lines(letter)]
     signer: list[Flowable] = [_p(letter.signer_title.upper(), "signer")]
-    signer.append(Slot(SIGNATURE_WIDTH, SIGNATURE_HEIGHT, box))
+    signer.append(Slot(SIGNATURE_WIDTH, SIGNATURE_HEIGHT, box, lines))
     if letter.signer_name:
         signer.append(_p(letter.signer_name, "signer"))
     table = Table([[copies, signer]], colWidths=[WIDTH * 0.45, WIDTH * 0.55])
@@ -332,7 +356,7 @@ def _closing(letter: Letter, box: Box) -> Table:
     return table
 
 
-def _story(letter: Letter, box: Box) -> list[Flowable]:
+def _story(letter: Letter, box: Box, lines: list[str] | None) -> list[Flowable]:
     story: list[Flowable] = []
     if letter.is_draft:
         story.append(_p(DRAFT, "draft"))
@@ -343,7 +367,7 @@ def _story(letter: Letter, box: Box) -> list[Flowable]:
     story += [_violations_table(letter), Spacer(1, 4 * mm)]
     if letter.propose_emulation:
         story.append(_p(emulation_sentence(letter), "body"))
-    story += [Spacer(1, 2 * mm), KeepTogether(_closing(letter, box))]
+    story += [Spacer(1, 2 * mm), KeepTogether(_closing(letter, box, lines))]
     return story
 
 
@@ -375,7 +399,9 @@ def pdf_template(buffer: io.BytesIO, *, title: str, author: str, subject: str) -
     return doc
 
 
-def render_pdf_with_box(letter: Letter) -> Rendered:
+def render_pdf_with_box(letter: Letter, signature: list[str] | None = None) -> Rendered:
+    """The PDF and where the signature goes; ``signature``: the lines of a digital
+    signature to show there."""
     register_fonts()
     buffer = io.BytesIO()
     doc = pdf_template(
@@ -386,7 +412,7 @@ def render_pdf_with_box(letter: Letter) -> Rendered:
     )
     box = Box()
     later: Callable[[Canvas, Any], None] = page_number
-    doc.build(_story(letter, box), onLaterPages=later)
+    doc.build(_story(letter, box, signature), onLaterPages=later)
     return Rendered(buffer.getvalue(), box)
 
 

@@ -17,6 +17,7 @@ from app.criticisms import service
 from app.criticisms.document import DOCX, PDF, render
 from app.criticisms.models import Criticism, CriticismStatus
 from app.criticisms.schemas import CriticismCreate, CriticismRead, CriticismUpdate
+from app.documents.service import stored
 
 router = api_router("/api/v1/criticisms", "criticisms")
 WRITE = problem_responses(403, 404, 409, 412, 428)
@@ -119,7 +120,9 @@ def issue_criticism(
     response_class=Response,
     responses={
         200: {
-            "description": "The letter as PDF (default) or DOCX; a draft is marked DỰ THẢO.",
+            "description": "The letter as PDF (default) or DOCX; a draft is marked DỰ THẢO. "
+            "An issued letter's PDF is the one kept when it was issued, signed (PAdES) when "
+            "its unit has a signing credential.",
             "content": {PDF: {"schema": BINARY}, DOCX: {"schema": BINARY}},
         },
         **problem_responses(404),
@@ -135,7 +138,11 @@ def criticism_document(
 ) -> Any:
     """The printed công văn: heading, Kính gửi, body, the cited violations, Nơi nhận."""
     letter = service.get_criticism(session, actor, criticism_id)
-    content, media_type = render(service.letter_of(session, letter), fmt)
+    kept = stored(session, "criticism", criticism_id) if fmt == "pdf" else None
+    if kept is not None:  # an issued letter downloads as issued (and as signed)
+        content, media_type = kept.pdf, PDF
+    else:
+        content, media_type = render(service.letter_of(session, letter), fmt)
     name = (letter.document_number or f"du-thao-{letter.id}").replace("/", "-")
     headers = {"Content-Disposition": content_disposition(f"phe-binh-{name}.{fmt}")}
     return Response(content, media_type=media_type, headers=headers)

@@ -18,9 +18,11 @@ from app.core.concurrency import check_version
 from app.core.errors import Conflict, InvalidInput, NotFound, UnknownReference
 from app.core.model_base import LOCAL_TZ, to_local_date, utcnow
 from app.core.pagination import PageParams, paginate
-from app.criticisms.document import CitedRow, Letter
+from app.criticisms.document import CitedRow, Letter, render_pdf_with_box
 from app.criticisms.models import Criticism, CriticismCounter, CriticismStatus, CriticismViolation
 from app.criticisms.schemas import CriticismCreate, CriticismUpdate
+from app.documents import service as documents
+from app.documents.signing import Placement, signature_lines
 from app.events.models import Event, EventSession
 from app.external.models import ExternalEvent
 from app.staff.models import Staff
@@ -337,7 +339,32 @@ def issue_criticism(
         # versioned rows: a concurrent dismissal makes this flush fail rather than both win
         violation.status = ViolationStatus.cited
     session.flush()
+    keep_as_issued(session, letter)
     return with_cited(session, letter)
+
+
+def keep_as_issued(session: Session, letter: Criticism) -> None:
+    """The PDF as issued, signed with the issuer's credential when it has one: every
+    later download is these bytes."""
+    assert letter.id is not None
+
+    def render(signed_by: str | None) -> tuple[bytes, Placement]:
+        lines = None
+        if signed_by is not None and letter.issued_at is not None:
+            lines = signature_lines(signed_by, letter.issued_at)
+        rendered = render_pdf_with_box(letter_of(session, letter), lines)
+        box = rendered.signature_box
+        return rendered.content, Placement(box.page, (box.x1, box.y1, box.x2, box.y2))
+
+    documents.issue(
+        session,
+        kind="criticism",
+        ref_id=letter.id,
+        unit_id=letter.issuing_unit_id,
+        render=render,
+        reason=f"Ban hành văn bản số {letter.document_number}",
+        location=letter.place,
+    )
 
 
 # --- the document ---------------------------------------------------------------------------

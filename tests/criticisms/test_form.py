@@ -3,6 +3,7 @@ unit's letterhead: each anchor of the form checked by its text and where it is d
 the page rendered to PNG by poppler."""
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from docx import Document
@@ -13,7 +14,7 @@ from reportlab.lib.units import mm
 from sqlmodel import Session
 
 from app.auth.models import Role
-from app.units.models import UnitKind
+from app.units.models import Unit, UnitKind
 from tests.conftest import ClientFor
 from tests.documents import find, render_png
 from tests.events.builders import build_event
@@ -32,7 +33,13 @@ LETTERHEAD = {
 MIDDLE = A4[0] / 2
 
 
-def issued(client: TestClient, session: Session, *, letterhead: bool = True) -> dict:
+def issued(
+    client: TestClient,
+    session: Session,
+    *,
+    letterhead: bool = True,
+    before_issue: Callable[[Unit], object] | None = None,
+) -> dict:
     so = make_unit(session, kind=UnitKind.department, name="Sở Giáo dục và Đào tạo")
     school = make_unit(session, so, name="Trường THCS Tân Phú")
     if letterhead:
@@ -46,6 +53,8 @@ def issued(client: TestClient, session: Session, *, letterhead: bool = True) -> 
     del body["place"]  # from the letterhead
     created = client.post(C, json=body)
     assert created.status_code == 201, created.text
+    if before_issue is not None:
+        before_issue(so)
     url = f"{C}/{created.json()['id']}"
     r = client.post(f"{url}/issue", headers={"If-Match": created.headers["etag"]})
     assert r.status_code == 200, r.text

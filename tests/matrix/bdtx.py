@@ -361,6 +361,18 @@ CASES = [
         lambda w: (f"{B}/certificates/{cert(w)}", None, {}),
     ),
     Case(
+        "GET",
+        B + "/certificates/{certificate_id}/document",
+        INSP,
+        lambda w: (f"{B}/certificates/{cert(w)}/document", None, {}),
+    ),
+    Case(
+        "GET",
+        B + "/units/{unit_id}/certificates/document",
+        INSP,
+        lambda w: (cert(w) and f"{B}/units/{u(w)}/certificates/document", None, {}),
+    ),
+    Case(
         "POST",
         B + "/certificates/{certificate_id}/revoke",
         DO,

@@ -1,7 +1,29 @@
 """Route matrix cases for units, staff, users, API keys, audit log."""
 
+import base64
+from functools import cache
+from typing import Any
+
 from app.auth.models import Role
-from tests.matrix.base import Case, ids_in, u
+from tests.documents import make_pki
+from tests.matrix.base import Case, World, ids_in, u
+
+
+@cache
+def credential() -> dict[str, Any]:
+    pki = make_pki("Trường THCS A1")
+    return {
+        "kind": "pkcs12",
+        "pkcs12_base64": base64.b64encode(pki.pkcs12).decode(),
+        "passphrase": pki.passphrase,
+    }
+
+
+def with_credential(w: World) -> str:
+    url = f"/api/v1/units/{u(w)}/signing-credential"
+    assert w.admin.put(url, json=credential()).status_code == 200
+    return url
+
 
 LETTERHEAD = {
     "managing_body": "UBND huyện A",
@@ -91,6 +113,27 @@ CASES = [
             None,
             {},
         ),
+    ),
+    Case(
+        "PUT",
+        "/api/v1/units/{unit_id}/signing-credential",
+        Role.admin,
+        lambda w: (f"/api/v1/units/{u(w)}/signing-credential", credential(), {}),
+        wrong=Role.department_officer,
+    ),
+    Case(
+        "GET",
+        "/api/v1/units/{unit_id}/signing-credential",
+        Role.inspector,
+        lambda w: (with_credential(w), None, {}),
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/units/{unit_id}/signing-credential",
+        Role.admin,
+        lambda w: (with_credential(w), None, {}),
+        expect=204,
+        wrong=Role.department_officer,
     ),
     Case(
         "GET",

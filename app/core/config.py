@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # Key (any string; 32+ random characters) that encrypts the units' signing credentials
     # at rest. Unset: derived from BDTX_SECRET_KEY.
     credential_key: SecretStr | None = None
+    # PKCS#11 libraries (USB tokens, HSMs) a unit's admin may name: the server loads the
+    # library, so only those the operator installed and listed here. Empty: tokens off.
+    pkcs11_modules: list[str] = Field(default_factory=list)
     excuse_grace_days: int = Field(default=3, ge=0, le=60)
     left_early_counts_as_attended: bool = False
 

@@ -34,8 +34,8 @@ class Pkcs11Credential(InputModel):
 
     kind: Literal["pkcs11"]
     module_path: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
-        description="The vendor's PKCS#11 library on the server, e.g. "
-        "`/usr/lib/softhsm/libsofthsm2.so`."
+        description="The vendor's PKCS#11 library on the server, one of those the operator "
+        "listed in `BDTX_PKCS11_MODULES`, e.g. `/usr/lib/softhsm/libsofthsm2.so`."
     )
     slot: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
     token_label: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None

@@ -12,6 +12,7 @@ from sqlmodel import Session
 import app.documents.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
 from app.auth.models import Role
+from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.documents import crypto, signing
 from app.documents.models import IssuedDocument, SigningCredential
@@ -53,6 +54,9 @@ def _pkcs12(data: Pkcs12Credential) -> dict[str, object]:
 
 def _pkcs11(data: Pkcs11Credential) -> dict[str, object]:
     """Tried once now, so a wrong path, slot or PIN is refused at once, not at issue."""
+    if data.module_path not in get_settings().pkcs11_modules:
+        # loading a library runs its code: only the ones the operator listed
+        raise _invalid("module_path", "not a PKCS#11 module listed in BDTX_PKCS11_MODULES")
     try:
         with signing.pkcs11_signer(
             data.module_path, data.slot, data.token_label, data.key_label, data.pin

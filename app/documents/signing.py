@@ -60,7 +60,7 @@ def describe(cert: x509.Certificate) -> CertificateInfo:
 def pkcs12_signer(data: bytes, passphrase: bytes | None) -> signers.SimpleSigner:
     try:
         signer = signers.SimpleSigner.load_pkcs12_data(data, (), passphrase=passphrase)
-    except (ValueError, TypeError) as exc:  # a wrong passphrase or not a PKCS#12 file
+    except Exception as exc:  # a wrong passphrase or not a PKCS#12 file, whatever raised it
         raise SigningError(str(exc)) from exc
     if signer is None or signer.signing_cert is None:
         raise SigningError("no key and certificate in the PKCS#12 file")

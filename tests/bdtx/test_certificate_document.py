@@ -75,7 +75,7 @@ def certify(
     return r.json(), units, pki
 
 
-def test_certificate_pdf_carries_the_form_and_a_qr_code_to_the_public_check(
+def test_r_bdtx_1_certificate_pdf_carries_the_form_and_a_qr_code_to_the_public_check(
     client: TestClient, session: Session, tmp_path: Path
 ) -> None:
     cert, _, _ = certify(client, session)

@@ -6,8 +6,10 @@ arbitrary strings, which the API rightly refuses, and report them as "positive d
 The strategies draw from the same code that issues and checks the values, so they stay in step.
 """
 
+import base64
 import uuid
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import schemathesis
@@ -76,6 +78,38 @@ def before_call(context: HookContext, case: Case, kwargs: dict[str, Any]) -> Non
     generated_negative = case.meta is not None and case.meta.generation.mode.is_negative
     if case.operation.path.endswith("/bulk") and not generated_negative:
         _spreadsheet(case)
+    credential = case.operation.path.endswith("/signing-credential")
+    if credential and isinstance(case.body, dict) and not generated_negative:
+        case.body = _credential()
+
+
+@cache
+def _credential() -> dict[str, Any]:
+    """A PKCS#12 file the server can open: random base64 never is one, and the server's
+    PKCS#11 module list is empty, so a drawn credential is always (rightly) refused 422."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Đơn vị thử")])
+    now = datetime.now().astimezone()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"fuzz", key, cert, None, serialization.BestAvailableEncryption(b"fuzz")
+    )
+    return {"kind": "pkcs12", "pkcs12_base64": base64.b64encode(p12).decode(), "passphrase": "fuzz"}
 
 
 def _unique_block_codes(body: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import app.violations.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
 from app.auth.policies import units_in_scope
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, InvalidInput, NotFound, UnknownReference
+from app.core.errors import Conflict, NotFound, UnknownReference
 from app.core.model_base import LOCAL_TZ, to_local_date, utcnow
 from app.core.pagination import PageParams, paginate
 from app.criticisms.document import CitedRow, Letter, render_pdf_with_box
@@ -235,8 +235,9 @@ def _with_letterhead(session: Session, issuer: Unit, fields: dict[str, Any]) -> 
         if fields.get(field) is None:
             fields[field] = value
     if fields["place"] is None:
+        # state, not syntax: the same body is fine once the unit has a letterhead (409)
         item = _error("place", "no place given and the issuing unit has no letterhead", "missing")
-        raise InvalidInput(errors=[item], fields="place")
+        raise Conflict("letterhead_missing", errors=[item])
     return fields
 
 

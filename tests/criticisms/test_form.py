@@ -139,7 +139,8 @@ def test_without_managing_body_the_unit_heads_the_letter(
     assert abs(unit.y - find(pdf, "CỘNG HÒA XÃ HỘI").y) < 4
     del body["place"]
     r = client.post(C, json=body)
-    assert r.status_code == 422, r.text
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "letterhead_missing"
     assert r.json()["errors"][0]["loc"] == ["body", "place"]
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel
 from app.core.types import Id
@@ -12,7 +12,8 @@ ExternalCode = Annotated[
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-# a part of a ký hiệu: letters (Đ included), digits, no spaces, dashes or slashes
+# a part of a ký hiệu: letters (Đ included), digits; no white space, dashes or slashes, not
+# even around it (refused before stripping, so the contract's pattern and maxLength hold)
 SymbolPart = Annotated[
     str, StringConstraints(min_length=1, max_length=20, pattern=rf"^[^{WHITE_SPACE}/-]+$")
 ]
@@ -84,6 +85,13 @@ class LetterheadWrite(InputModel):
         "from `PHÓ GIÁM ĐỐC`."
     )
     signer_name: Name | None = None
+
+    @field_validator("abbreviation", "drafting_unit", mode="before")
+    @classmethod
+    def _no_space_around(cls, value: object) -> object:
+        if isinstance(value, str) and value != value.strip():
+            raise ValueError("no white space in a ký hiệu")
+        return value
 
 
 class LetterheadRead(ReadModel):

@@ -2,8 +2,8 @@
 
 Letters keep the managing body they were issued under.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009_partitions
 Create Date: 2026-12-03 06:15:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009_partitions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

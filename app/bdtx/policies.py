@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.auth.actor import Actor, Grant
+from app.auth.deciders import head_decider
 from app.auth.models import Role
 from app.auth.policies import staff_filter
 from app.core.errors import Forbidden
@@ -82,12 +83,12 @@ def allow_self_or(
     allow(session, actor, roles, unit_id, permission)
 
 
-def allow_own_head(session: Session, actor: Actor, unit_id: int, permission: str) -> None:
-    """The head of the person's own unit (not of a unit above it), or a system-wide admin."""
-    for grant in actor.grants:
-        if (grant.role == R.unit_head and grant.unit_id == unit_id) or (
-            grant.role == R.admin and grant.unit_id is None
-        ):
-            actor.acting = grant
-            return
-    raise Forbidden("forbidden", permission=permission)
+def allow_head_decider(
+    session: Session, actor: Actor, staff_id: int, unit_id: int, permission: str
+) -> None:
+    """The head of the person's own unit, or of the managing unit when the person heads
+    their own (R-GOV-1), or a system-wide admin; never the person themself."""
+    grant = head_decider(session, actor, staff_id, unit_id)
+    if grant is None:
+        raise Forbidden("forbidden", permission=permission)
+    actor.acting = grant

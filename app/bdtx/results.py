@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 import app.bdtx.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
+from app.auth.deciders import refuse_own_case
 from app.bdtx.models import (
     BdtxModule,
     BdtxResult,
@@ -149,6 +150,7 @@ def finalise_result(
     session: Session, actor: Actor, result: BdtxResult, expected: int
 ) -> BdtxResult:
     """The managing authority above the person's unit finalises; recomputed first."""
+    refuse_own_case(actor, result.staff_id)  # R-GOV-1
     allow(session, actor, MANAGE_ROLES, _managing_unit(session, result.unit_id), "finalise_bdtx")
     check_version(result.version, expected)
     if result.status == ResultStatus.finalised:

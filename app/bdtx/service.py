@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 import app.bdtx.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
+from app.auth.deciders import refuse_own_case
 from app.bdtx.models import (
     BdtxModule,
     BdtxResult,
@@ -29,7 +30,7 @@ from app.bdtx.policies import (
     SCORE_ROLES,
     allow,
     allow_global,
-    allow_own_head,
+    allow_head_decider,
     allow_self_or,
     owned_filter,
 )
@@ -459,7 +460,7 @@ def decide_plan(
     expected: int,
 ) -> PersonalPlan:
     """The head of the person's own unit approves (before the deadline) or returns."""
-    allow_own_head(session, actor, plan.unit_id, "approve_bdtx_plan")
+    allow_head_decider(session, actor, plan.staff_id, plan.unit_id, "approve_bdtx_plan")
     check_version(plan.version, expected)
     _require(plan.status, PlanStatus.submitted)
     if approve:
@@ -534,6 +535,7 @@ def inspect_self_study(
     session: Session, actor: Actor, record: SelfStudy, approved: bool, note: str, expected: int
 ) -> SelfStudy:
     """An inspection decides; only approved self-study credits periods (R-BDTX-4)."""
+    refuse_own_case(actor, record.staff_id)  # R-GOV-1: a head's own goes to the unit above
     allow(session, actor, INSPECT_ROLES, record.unit_id, "inspect_self_study")
     check_version(record.version, expected)
     _require(record.status, SelfStudyStatus.submitted)

@@ -6,12 +6,12 @@ from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlmodel import Session
 
 from app.auth.actor import Actor, Grant
+from app.auth.deciders import decider_unit, head_decider, refuse_own_case
 from app.auth.models import Role
 from app.auth.policies import Permission, grants_covering, units_in_scope
 from app.core.errors import Forbidden
 from app.events.models import Event, EventStatus, Nomination, Requirement, RequirementTarget
 from app.staff.models import Staff
-from app.units.models import Unit
 
 
 def _bound_events(actor: Actor) -> list[int]:
@@ -74,25 +74,20 @@ def authorize_nominator(session: Session, actor: Actor, staff: Staff) -> Grant:
 
 
 def excuse_decider_unit(session: Session, staff_id: int, unit_id: int) -> int:
-    """R-ATT-2: the attendee's own unit decides; a head's own letter goes one level up,
-    since nobody confirms their own absence."""
-    unit = session.get(Unit, unit_id)
-    if unit is not None and unit.head_staff_id == staff_id and unit.parent_id is not None:
-        return unit.parent_id
-    return unit_id
+    """R-ATT-2: the attendee's own unit decides; a head's own letter goes one level up
+    (R-GOV-1, the shared decider policy)."""
+    return decider_unit(session, staff_id, unit_id)
 
 
 def authorize_excuse_decider(session: Session, actor: Actor, staff_id: int, unit_id: int) -> Grant:
     if actor.auth_method == "system":
         return actor.grants[0]
-    decider = excuse_decider_unit(session, staff_id, unit_id)
-    for grant in actor.grants:
-        if grant.role == Role.unit_head and grant.unit_id == decider:
-            if actor.staff_id == staff_id:
-                break
-            actor.acting = grant
-            return grant
-    raise Forbidden("not_attendee_unit_head", rule="R-ATT-2")
+    refuse_own_case(actor, staff_id)
+    grant = head_decider(session, actor, staff_id, unit_id, global_admin=False)
+    if grant is None:
+        raise Forbidden("not_attendee_unit_head", rule="R-ATT-2")
+    actor.acting = grant
+    return grant
 
 
 def authorize_excuse_submitter(actor: Actor, staff: Staff) -> None:

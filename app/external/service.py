@@ -10,9 +10,10 @@ from sqlalchemy import ColumnElement, false, func, literal, or_, select
 from sqlmodel import Session
 
 from app.auth.actor import Actor
+from app.auth.deciders import head_decider
 from app.auth.policies import staff_filter
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, InvalidInput, NotFound, UnknownReference
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, UnknownReference
 from app.core.model_base import to_local_date, utcnow
 from app.core.pagination import PageParams, paginate
 from app.core.school_year import school_year_of
@@ -482,10 +483,14 @@ def _require_request_status(
 def _own_unit_head(
     session: Session, actor: Actor, request: ParticipationRequest, expected_version: int
 ) -> None:
-    """R-EXT-3 (b): only the head of the person's own unit decides, not a unit above it."""
+    """R-EXT-3 (b): only the head of the person's own unit decides, not a unit above it;
+    a head's own request goes to the head of the managing unit (R-GOV-1)."""
     staff = session.get(Staff, request.staff_id)
     assert staff is not None
-    allow(session, actor, CONSENT, staff.unit_id)
+    grant = head_decider(session, actor, request.staff_id, staff.unit_id, global_admin=False)
+    if grant is None:
+        raise Forbidden("forbidden", permission=CONSENT.name)
+    actor.acting = grant
     check_version(request.version, expected_version)
 
 

@@ -134,6 +134,20 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "Not a violation: the competent authority and the unit head had permitted it.",
         ),
     },
+    "activity_already_started": {
+        "vi": (
+            "Hoạt động đã bắt đầu",
+            "Sự kiện {external_event_id} đã bắt đầu từ ngày {starts_on}: văn bản đồng ý không "
+            "cho phép hồi tố. Chỉ có thể ghi nhận văn bản sau sự việc (after_the_fact), và "
+            "việc tự ý tổ chức vẫn được xử lý.",
+        ),
+        "en": (
+            "Activity already started",
+            "Event {external_event_id} began on {starts_on}: an approval does not permit it "
+            "retroactively. Record it after the fact (after_the_fact); the self-organising "
+            "case stays open.",
+        ),
+    },
 }
 
 register(MESSAGES)

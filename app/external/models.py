@@ -109,6 +109,10 @@ class ExternalEvent(Tracked, table=True):
     approval_document_number: str | None = Field(default=None, max_length=64)
     approval_document_on: date | None = None
     approval_signer_name: str | None = Field(default=None, max_length=255)
+    # R-EXT-2: the approval came after the activity began; it permits nothing retroactively.
+    approved_after_start: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()}
+    )
     rejection_reason: str | None = Field(default=None, max_length=1000)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_by_user_id: int | None = Field(

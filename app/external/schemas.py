@@ -2,10 +2,20 @@ import enum
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from app.core.model_base import to_local_date, utcnow
 from app.core.schemas import InputModel, PatchModel, ReadModel
 from app.core.school_year import SchoolYear
+from app.core.text import require_visible
 from app.core.types import Count, Id
 from app.external.models import (
     ExternalEventKind,
@@ -16,14 +26,28 @@ from app.external.models import (
 from app.units.schemas import ExternalCode, Name, Reason
 from app.violations.models import ViolationKind, ViolationStatus
 
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=255)]
-Address = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-Audience = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Agenda = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
-Topic = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+ShortText = Annotated[
+    str, StringConstraints(min_length=1, max_length=255), AfterValidator(require_visible)
+]
+Address = Annotated[
+    str, StringConstraints(min_length=1, max_length=500), AfterValidator(require_visible)
+]
+Audience = Annotated[
+    str, StringConstraints(min_length=1, max_length=1000), AfterValidator(require_visible)
+]
+Code = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(require_visible)
+]
+Agenda = Annotated[
+    str, StringConstraints(min_length=1, max_length=20000), AfterValidator(require_visible)
+]
+Topic = Annotated[
+    str, StringConstraints(min_length=1, max_length=255), AfterValidator(require_visible)
+]
 LongText = Annotated[str, StringConstraints(max_length=10000)]
-Evidence = Annotated[str, StringConstraints(min_length=1, max_length=10000)]
+Evidence = Annotated[
+    str, StringConstraints(min_length=1, max_length=10000), AfterValidator(require_visible)
+]
 
 
 class Speaker(InputModel):
@@ -145,6 +169,20 @@ class ExternalEventApproval(InputModel):
     document_number: Code = Field(description="Số văn bản, e.g. 123/PGDĐT-CM.")
     document_on: date = Field(description="Ngày ban hành văn bản.")
     signer_name: Name = Field(description="Người ký văn bản.")
+    after_the_fact: bool = Field(
+        default=False,
+        description="Record an approval given after the activity began (R-EXT-2): it is kept "
+        "on file but does not permit the activity retroactively, so self-organising stays "
+        "recordable. Without it, approving an activity that has begun is refused.",
+    )
+
+    @field_validator("document_on")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        # R-EXT-2: a document dated ahead of today (in Vietnam) has not been issued yet.
+        if value > to_local_date(utcnow()):
+            raise PydanticCustomError("date_in_future", "The document date lies in the future")
+        return value
 
 
 class ReasonBody(InputModel):
@@ -186,6 +224,10 @@ class ExternalEventRead(ReadModel):
     approval_document_number: str | None
     approval_document_on: date | None
     approval_signer_name: str | None
+    approved_after_start: bool = Field(
+        description="The approval was recorded after the activity began (R-EXT-2): it did "
+        "not permit the activity."
+    )
     rejection_reason: str | None
     revoked_at: datetime | None
     revoked_by_user_id: int | None

@@ -17,6 +17,7 @@ from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unknown
 from app.core.model_base import to_local_date, utcnow
 from app.core.pagination import PageParams, paginate
 from app.core.school_year import school_year_of
+from app.core.text import visible
 from app.external.models import (
     ExternalEvent,
     ExternalEventStatus,
@@ -280,6 +281,19 @@ def _decide(session: Session, actor: Actor, event: ExternalEvent, expected_versi
     check_version(event.version, expected_version)
 
 
+def _not_started(event: ExternalEvent, after_the_fact: bool) -> None:
+    """R-EXT-2: an approval does not permit an activity retroactively. Once it has begun
+    (its first day has come, in Vietnam) approving is refused, unless the approval is
+    recorded as given after the fact, which leaves the self-organising case open."""
+    if event.starts_on <= to_local_date(utcnow()) and not after_the_fact:
+        raise Conflict(
+            "activity_already_started",
+            rule="R-EXT-2",
+            external_event_id=event.id,
+            starts_on=event.starts_on.isoformat(),
+        )
+
+
 def approve_event(
     session: Session,
     actor: Actor,
@@ -290,11 +304,13 @@ def approve_event(
     _decide(session, actor, event, expected_version)
     _require_event_status(event, ExternalEventStatus.submitted, "approve")
     check_submission({f: getattr(event, f) for f in EDITABLE})  # reviewed before approval
+    _not_started(event, data.after_the_fact)
     event.status = ExternalEventStatus.approved
     event.decided_by_user_id, event.decided_at = actor.user_id, utcnow()
     event.approval_document_number = data.document_number
     event.approval_document_on = data.document_on
     event.approval_signer_name = data.signer_name
+    event.approved_after_start = data.after_the_fact
     session.flush()
     return event
 
@@ -403,9 +419,10 @@ def count_requests(session: Session, actor: Actor, filters: RequestFilters) -> P
 
 def _check_commitment(data: ParticipationRequestCreate) -> None:
     """R-EXT-3 (a): a written commitment that attending does not affect the person's duties."""
-    if data.commitment_text and data.commitment_acknowledged:
+    text = visible(data.commitment_text or "")  # a zero-width space commits to nothing
+    if text and data.commitment_acknowledged:
         return
-    missing = [] if data.commitment_text else ["commitment_text"]
+    missing = [] if text else ["commitment_text"]
     missing += [] if data.commitment_acknowledged else ["commitment_acknowledged"]
     raise Conflict(
         "commitment_required", rule="R-EXT-3", errors=_missing(missing, "commitment required")
@@ -584,7 +601,8 @@ def _ensure_not_permitted(
 ) -> None:
     """Nothing to record when the activity had the permission R-EXT-1..3 ask for."""
     if kind == ExternalViolationKind.unapproved_organising:
-        permitted = event.status == ExternalEventStatus.approved
+        # an approval recorded after the activity began permits nothing (R-EXT-2)
+        permitted = event.status == ExternalEventStatus.approved and not event.approved_after_start
     else:
         permitted = staff is not None and staff.id in _consented_staff(session, event)
     if permitted:

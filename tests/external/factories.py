@@ -1,6 +1,6 @@
 """Factories for external events and participation requests: through the services, flushed."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -23,6 +23,10 @@ COMMITMENT = (
 )
 
 
+# Ahead of today, so the authority may still approve it beforehand (R-EXT-2).
+STARTS = date.today() + timedelta(days=60)
+
+
 def event_body(host: Unit, **kw: Any) -> dict[str, Any]:
     """A complete submission by a registered company (R-EXT-1 fields present)."""
     return {
@@ -37,8 +41,8 @@ def event_body(host: Unit, **kw: Any) -> dict[str, Any]:
         "agenda": "Buổi sáng: tổng quan; buổi chiều: thực hành soạn bài với công cụ AI.",
         "topics": ["Trí tuệ nhân tạo", "Soạn giáo án"],
         "speakers": [{"full_name": "TS. Lê Minh Tâm", "affiliation": "Trường ĐH Sư phạm"}],
-        "starts_on": "2024-10-12",
-        "ends_on": "2024-10-13",
+        "starts_on": STARTS.isoformat(),
+        "ends_on": (STARTS + timedelta(days=1)).isoformat(),
         "venue": "Hội trường Trường THCS Tân Phú",
         "expected_audience": "Giáo viên THCS",
         "fee_vnd": 0,

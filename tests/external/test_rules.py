@@ -1,5 +1,7 @@
 """R-EXT-1..4, one test (or a few) per rule; each fails when the rule's enforcement goes."""
 
+from datetime import date, timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -7,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.auth.models import Role
+from app.core.school_year import school_year_of
 from app.external.models import ExternalEvent, ParticipationRequest
 from app.violations.models import Violation, ViolationKind
 from tests.conftest import ClientFor
-from tests.external.factories import COMMITMENT, event_body, make_event, make_request
+from tests.external.factories import COMMITMENT, STARTS, event_body, make_event, make_request
 from tests.factories import make_staff, make_tree, make_unit
 
 EVENTS = "/api/v1/external-events"
@@ -267,7 +270,7 @@ def test_r_ext_4_attendance_import_records_attendees_without_permission(
     ).all()
     assert {v.staff_id for v in recorded} == {asked_only.id, walked_in.id}
     assert {v.kind for v in recorded} == {ViolationKind.unapproved_participation}
-    assert {v.school_year for v in recorded} == {"2024-2025"}
+    assert {v.school_year for v in recorded} == {school_year_of(STARTS)}
     # the same list again records nobody twice
     again = office.post(url, json={"attendees": attendees}).json()
     assert again["violation_created"] == 0
@@ -348,3 +351,84 @@ def test_r_ext_4_unit_heads_record_cases_in_their_hierarchy(
     )
     assert r.status_code == 409
     assert r.json()["code"] == "violation_subject_required"
+
+
+def test_r_ext_2_an_approval_never_permits_an_activity_already_begun(
+    client: TestClient, client_for: ClientFor, session: Session
+) -> None:
+    t = make_tree(session)
+    office = client_for(Role.unit_head, t["d1"])
+    begun = (date.today() - timedelta(days=30)).isoformat()
+    internal = event_body(
+        t["s1"],
+        organiser_type="internal",
+        organiser_name=None,
+        organiser_unit_id=t["s1"].id,
+        starts_on=begun,
+        ends_on=begun,
+    )
+    r = client_for(Role.unit_head, t["s1"]).post(EVENTS, json=internal)
+    assert r.status_code == 201, r.text
+    url = f"{EVENTS}/{r.json()['id']}"
+    r = approve(office, client, r.json()["id"])
+    assert r.status_code == 409, r.text
+    assert (r.json()["code"], r.json()["rule"]) == ("activity_already_started", "R-EXT-2")
+    assert client.get(url).json()["status"] == "submitted"  # nothing written
+    # recorded after the fact: on file, yet the self-organising case stays open
+    r = office.post(
+        f"{url}/approve", json={**APPROVAL, "after_the_fact": True}, headers=etag(client, url)
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["approved_after_start"]) == ("approved", True)
+    case = {
+        "kind": "unapproved_organising",
+        "unit_id": t["s1"].id,
+        "external_event_id": r.json()["id"],
+        "evidence": "Tổ chức trước khi có văn bản đồng ý.",
+    }
+    r = office.post("/api/v1/violations/external", json=case)
+    assert r.status_code == 201, r.text
+
+
+def test_r_ext_2_approval_documents_are_not_dated_ahead(
+    client: TestClient, client_for: ClientFor, session: Session
+) -> None:
+    t = make_tree(session)
+    event = make_event(session, t["s1"])
+    url = f"{EVENTS}/{event.id}"
+    office = client_for(Role.unit_head, t["d1"])
+    ahead = {**APPROVAL, "document_on": "2099-01-01"}
+    r = office.post(f"{url}/approve", json=ahead, headers=etag(client, url))
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["loc"] == ["body", "document_on"]
+    assert client.get(url).json()["status"] == "submitted"
+    assert approve(office, client, event.id or 0).status_code == 200
+
+
+def test_r_ext_2_text_of_invisible_characters_is_empty(
+    client: TestClient, client_for: ClientFor, session: Session
+) -> None:
+    t = make_tree(session)
+    head = client_for(Role.unit_head, t["s1"])
+    for blank in ("\u200b", "\ufeff \u200d", "\u2060\u00a0"):
+        r = head.post(EVENTS, json=event_body(t["s1"], title=blank))
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["loc"] == ["body", "title"]
+
+
+def test_r_ext_3_a_commitment_of_invisible_characters_is_no_commitment(
+    client: TestClient, client_for: ClientFor, session: Session
+) -> None:
+    t = make_tree(session)
+    teacher = make_staff(session, t["s1"])
+    event = make_event(session, t["s1"], approved=True)
+    me = client_for(Role.staff, t["s1"], staff=teacher)
+    body = {
+        "external_event_id": event.id,
+        "commitment_text": "\u200b",
+        "commitment_acknowledged": True,
+    }
+    r = me.post(REQUESTS, json=body)
+    assert r.status_code == 409, r.text
+    assert (r.json()["code"], r.json()["rule"]) == ("commitment_required", "R-EXT-3")
+    assert client.get(f"{REQUESTS}?staff_id={teacher.id}").json()["items"] == []

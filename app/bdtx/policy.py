@@ -22,6 +22,8 @@ MONTH_DAY = (
 
 class ScoringMethod(enum.StrEnum):
     average = "average"  # the mean of the module scores
+    # each block's mean of module scores, weighted by the block's ``weight`` (TT 26/2012)
+    weighted_blocks = "weighted_blocks"
 
 
 class Certifier(enum.StrEnum):
@@ -35,10 +37,14 @@ class Block(JsonTypes):
     code: Code = Field(description="`ministry` (nội dung 1), `local` (nội dung 2), `elective`")
     name: str = Field(max_length=255)
     min_periods: int = Field(ge=0, le=1000)
+    weight: float = Field(
+        default=1, ge=0, le=10, description="Weight of the block's mean score (weighted_blocks)."
+    )
 
 
 class ResultClass(JsonTypes):
-    """Reached when every condition holds; classes are tried in order, best first."""
+    """Reached when every condition holds; classes are tried in order, best first.
+    ``min_module_score`` is the class's own minimum component score."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -108,20 +114,25 @@ def _tt17() -> PolicyRules:
 
 
 def _tt26() -> PolicyRules:
+    """Quy chế BDTX ban hành kèm TT 26/2012/TT-BGDĐT, Điều 10 (xếp loại kết quả):
+    ĐTB BDTX = (ND1 + ND2 + 2 × ND3) / 4, ND3 the mean of the nội dung 3 modules;
+    Giỏi: ĐTB ≥ 9, no component below 7; Khá: ĐTB ≥ 7, none below 6; Trung bình: ĐTB ≥ 5,
+    none below 5; otherwise Không hoàn thành (Điều 10, khoản 2–3)."""
     return PolicyRules(
-        legal_basis="TT 26/2012/TT-BGDĐT",
+        legal_basis="TT 26/2012/TT-BGDĐT, Quy chế BDTX Điều 10",
         required_periods=120,
         blocks=[
-            Block(code="ministry", name="Nội dung bồi dưỡng 1", min_periods=30),
-            Block(code="local", name="Nội dung bồi dưỡng 2", min_periods=30),
-            Block(code="elective", name="Nội dung bồi dưỡng 3", min_periods=60),
+            Block(code="ministry", name="Nội dung bồi dưỡng 1", min_periods=30, weight=1),
+            Block(code="local", name="Nội dung bồi dưỡng 2", min_periods=30, weight=1),
+            Block(code="elective", name="Nội dung bồi dưỡng 3", min_periods=60, weight=2),
         ],
         result_classes=[
             ResultClass(name="Giỏi", min_average=9.0, min_module_score=7.0),
-            ResultClass(name="Khá", min_average=7.0, min_module_score=5.0),
+            ResultClass(name="Khá", min_average=7.0, min_module_score=6.0),
             ResultClass(name="Trung bình", min_average=5.0, min_module_score=5.0),
         ],
         failing_class="Không hoàn thành",
+        scoring=Scoring(method=ScoringMethod.weighted_blocks),
     )
 
 
@@ -140,14 +151,41 @@ def preset_rules(preset: Preset) -> PolicyRules:
 # --- results --------------------------------------------------------------------------------
 
 
+def _average(
+    rules: PolicyRules, scores: list[float], block_scores: dict[str, list[float]] | None
+) -> float | None:
+    if rules.scoring.method == ScoringMethod.weighted_blocks and block_scores is not None:
+        weights = {b.code: b.weight for b in rules.blocks}
+        parts = [(weights.get(code, 1.0), sum(v) / len(v)) for code, v in block_scores.items() if v]
+        total = sum(w for w, _ in parts)
+        return round(sum(w * m for w, m in parts) / total, 2) if total else None
+    return round(sum(scores) / len(scores), 2) if scores else None
+
+
+def short_blocks(rules: PolicyRules, by_block: dict[str, int]) -> list[str]:
+    """R-BDTX-1: the blocks whose credited periods fall below their minimum."""
+    return [b.code for b in rules.blocks if by_block.get(b.code, 0) < b.min_periods]
+
+
 def classify(
-    rules: PolicyRules, credited_periods: int, scores: list[float]
+    rules: PolicyRules,
+    credited_periods: int,
+    scores: list[float],
+    *,
+    by_block: dict[str, int] | None = None,
+    block_scores: dict[str, list[float]] | None = None,
 ) -> tuple[str, bool, float | None, list[str]]:
-    """(class, passed, average, reasons) for a person under ``rules``."""
+    """(class, passed, average, reasons) for a person under ``rules``: a pass needs the
+    total and, when ``by_block`` is given, every block's minimum."""
     reasons: list[str] = []
-    average = round(sum(scores) / len(scores), 2) if scores else None
+    average = _average(rules, scores, block_scores)
     if rules.scoring.require_required_periods and credited_periods < rules.required_periods:
         reasons.append(f"periods {credited_periods} < {rules.required_periods}")
+    if by_block is not None:
+        minimums = rules.block_minimums()
+        reasons += [
+            f"block {c} {by_block.get(c, 0)} < {minimums[c]}" for c in short_blocks(rules, by_block)
+        ]
     if average is None:
         reasons.append("no module scores")
     if reasons or average is None:

@@ -22,7 +22,7 @@ from app.bdtx.models import (
     YearPolicy,
 )
 from app.bdtx.policies import MANAGE_ROLES, allow, owned_filter
-from app.bdtx.policy import Certifier, PolicyRules, classify
+from app.bdtx.policy import Certifier, PolicyRules, classify, short_blocks
 from app.bdtx.schemas import ReportCreate
 from app.bdtx.service import current_policy, require_policy, visible_staff
 from app.core.concurrency import check_version
@@ -67,29 +67,60 @@ def list_results(
     return paginate(session, stmt, BdtxResult.id, page)
 
 
+def _credited(
+    session: Session, staff_id: int, school_year: str
+) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
+    """Periods per block with each module counted once (R-BDTX-1), whatever its sources:
+    the largest credit any source reports; credits naming no module count as they are."""
+    rows = session.execute(
+        select(
+            TrainingCredit.module_code,
+            TrainingCredit.source,
+            TrainingCredit.periods,
+            func.coalesce(BdtxModule.block, literal_column("'other'")),
+        )
+        .outerjoin(BdtxModule, BdtxModule.code == TrainingCredit.module_code)
+        .where(TrainingCredit.staff_id == staff_id, TrainingCredit.school_year == school_year)
+        .order_by(TrainingCredit.id)
+    ).all()
+    modules: dict[str, dict[str, Any]] = {}
+    by_block: dict[str, int] = {}
+    for code, source, periods, block in rows:
+        if code is None:
+            by_block[block] = by_block.get(block, 0) + periods
+            continue
+        entry = modules.setdefault(code, {"block": block, "periods": 0, "sources": []})
+        entry["periods"] = max(entry["periods"], periods)
+        if str(source) not in entry["sources"]:
+            entry["sources"].append(str(source))
+    for entry in modules.values():
+        by_block[entry["block"]] = by_block.get(entry["block"], 0) + entry["periods"]
+    return by_block, modules
+
+
 def _evaluate(
     session: Session, staff_id: int, school_year: str, policy: YearPolicy, rules: PolicyRules
 ) -> dict[str, Any]:
-    """Credited periods (every source) and module scores, classified under ``rules``."""
-    block = func.coalesce(BdtxModule.block, literal_column("'other'")).label("block")
-    by_block: dict[str, int] = dict(
-        session.execute(
-            select(block, func.sum(TrainingCredit.periods))
-            .select_from(TrainingCredit)
-            .outerjoin(BdtxModule, BdtxModule.code == TrainingCredit.module_code)
-            .where(TrainingCredit.staff_id == staff_id, TrainingCredit.school_year == school_year)
-            .group_by(block)
-        ).all()
-    )
+    """Credited periods (every source, each module once) and module scores, classified
+    under ``rules``; a pass needs every block's minimum, not only the total."""
+    by_block, modules = _credited(session, staff_id, school_year)
     periods = int(sum(by_block.values()))
-    scores: dict[str, float] = dict(
-        session.execute(
-            select(ModuleScore.module_code, ModuleScore.score).where(
-                ModuleScore.staff_id == staff_id, ModuleScore.school_year == school_year
-            )
-        ).all()
+    rows = session.execute(
+        select(
+            ModuleScore.module_code,
+            ModuleScore.score,
+            func.coalesce(BdtxModule.block, literal_column("'other'")),
+        )
+        .outerjoin(BdtxModule, BdtxModule.code == ModuleScore.module_code)
+        .where(ModuleScore.staff_id == staff_id, ModuleScore.school_year == school_year)
+    ).all()
+    scores = {code: score for code, score, _ in rows}
+    block_scores: dict[str, list[float]] = {}
+    for _, score, block in rows:
+        block_scores.setdefault(block, []).append(score)
+    result_class, passed, average, reasons = classify(
+        rules, periods, list(scores.values()), by_block=by_block, block_scores=block_scores
     )
-    result_class, passed, average, reasons = classify(rules, periods, list(scores.values()))
     return {
         "policy_id": policy.id,
         "policy_revision": policy.revision,
@@ -99,6 +130,8 @@ def _evaluate(
         "passed": passed,
         "details": {
             "periods_by_block": {k: int(v) for k, v in by_block.items()},
+            "short_blocks": short_blocks(rules, by_block),
+            "modules": modules,
             "module_scores": scores,
             "reasons": reasons,
             "legal_basis": rules.legal_basis,

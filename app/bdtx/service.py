@@ -539,6 +539,8 @@ def inspect_self_study(
     allow(session, actor, INSPECT_ROLES, record.unit_id, "inspect_self_study")
     check_version(record.version, expected)
     _require(record.status, SelfStudyStatus.submitted)
+    if approved:  # nothing is credited to a finalised year (R-BDTX-1)
+        _not_finalised(session, record.staff_id, record.school_year)
     record.status = SelfStudyStatus.approved if approved else SelfStudyStatus.rejected
     record.inspected_by_user_id = actor.user_id
     record.inspected_at = utcnow()

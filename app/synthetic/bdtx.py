@@ -270,11 +270,21 @@ class BdtxBuilder:
                 credits.append((code, "elective", 20, "self_study"))
         modules = [nd1, nd2, *electives]
         scores = {m: round(min(10.0, max(3.0, rng.gauss(7.9, 0.9))), 1) for m in modules}
-        periods = sum(c[2] for c in credits)
+        # as app.bdtx.results: each module counts once (its largest credit), per block
+        once: dict[str, tuple[str, int]] = {}
+        for code, block, n, _ in credits:
+            once[code] = (block, max(n, once.get(code, (block, 0))[1]))
         by_block: dict[str, int] = {}
-        for _, block, n, _ in credits:
+        for block, n in once.values():
             by_block[block] = by_block.get(block, 0) + n
-        result_class, passed, average, reasons = classify(rules, periods, list(scores.values()))
+        periods = sum(by_block.values())
+        block_scores: dict[str, list[float]] = {}
+        for code, score in scores.items():
+            block = "ministry" if code == nd1 else "local" if code == nd2 else "elective"
+            block_scores.setdefault(block, []).append(score)
+        result_class, passed, average, reasons = classify(
+            rules, periods, list(scores.values()), by_block=by_block, block_scores=block_scores
+        )
         june = year.at(date(year.first + 1, 6, rng.randint(5, 25)), 10)
         if full:
             self._plan(p, year, modules, rows)

@@ -2,11 +2,15 @@
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.auth.models import Role
 from app.bdtx.models import BdtxResult
+from app.bdtx.policy import Preset, classify, preset_rules
+from app.events.models import TrainingCredit
 from app.staff.models import Staff
 from app.units.models import Unit
 from tests.bdtx.helpers import (
@@ -53,10 +57,12 @@ def test_switching_the_preset_changes_the_classes_without_code(
     assert (first["result_class"], first["passed"]) == ("Hoàn thành tốt", True)
 
     set_policy(client, "tt26_2012")
+    # nội dung 3 needs 60 periods under TT 26/2012: a second elective brings it there
+    credit(session, staff, make_module(session, "GVPT-11", "elective", 20).code, 20)
     second = _compute(client, staff)
     assert (second["result_class"], second["passed"]) == ("Khá", True)
     assert second["policy_revision"] == first["policy_revision"] + 1
-    assert second["details"]["legal_basis"] == "TT 26/2012/TT-BGDĐT"
+    assert second["details"]["legal_basis"].startswith("TT 26/2012/TT-BGDĐT")
 
     # thresholds are data too: a stricter custom class list, same code
     rules = client.get(POLICY).json()["rules"]
@@ -305,3 +311,142 @@ def test_r_bdtx_5_the_so_plan_goes_to_the_ministry_with_nd2_materials(
         "bdtx_ministry_package_incomplete",
         "R-BDTX-5",
     )
+
+
+# --- results per block, once per module, closed years (R-BDTX-1, R-BDTX-4) ------------------
+
+
+def test_r_bdtx_1_a_pass_needs_every_block_minimum_not_only_the_total(
+    client: TestClient, session: Session
+) -> None:
+    _, staff = _person(session)
+    set_policy(client)
+    mods = catalogue(session)
+    credit(session, staff, mods["M1"].code, 80)  # 80 + 40 + 0 = 120 periods in total
+    credit(session, staff, mods["E1"].code, 40)
+    scores(client, staff, {mods["M1"].code: 9.0, mods["E1"].code: 9.0})
+    result = _compute(client, staff)
+    assert result["credited_periods"] == 120
+    assert (result["result_class"], result["passed"]) == ("Không hoàn thành", False)
+    assert result["details"]["short_blocks"] == ["local"]
+    r = act(client, f"{B}/results/{result['id']}", "finalise")
+    assert r.status_code == 200
+    r = client.post(f"{B}/certificates", json={"result_id": result["id"]})
+    assert (r.status_code, r.json()["rule"]) == (409, "R-BDTX-1")
+
+
+def test_r_bdtx_1_a_module_counts_once_whatever_its_sources(
+    client: TestClient, client_for: ClientFor, session: Session
+) -> None:
+    units, staff = _person(session)
+    set_policy(client)
+    mods = catalogue(session)
+    code = mods["E1"].code
+    row = {"staff_external_code": staff.external_code, "school_year": YEAR, "module_code": code}
+    r = client.post(f"{B}/lms-completions", json=[{**row, "periods": 40, "score": 8.0}])
+    assert r.status_code in (200, 201), r.text
+    r = client.post(
+        f"{B}/self-study",
+        json={
+            "staff_id": staff.id,
+            "school_year": YEAR,
+            "module_code": code,
+            "periods": 40,
+            "description": "Tự học lại mô-đun",
+            "evidence_url": "https://lms.example.vn/minh-chung/8",
+        },
+    )
+    inspector = client_for(Role.inspector, units["d1"])
+    assert (
+        act(
+            inspector,
+            f"{B}/self-study/{r.json()['id']}",
+            "inspect",
+            {"approved": True, "note": "Đạt"},
+        ).status_code
+        == 200
+    )
+    result = _compute(client, staff)
+    assert result["credited_periods"] == 40
+    assert result["details"]["modules"][code]["sources"] == ["lms", "self_study"]
+
+
+def test_r_bdtx_4_nothing_is_credited_to_a_finalised_year(
+    client: TestClient, client_for: ClientFor, session: Session
+) -> None:
+    units, staff = _person(session)
+    set_policy(client)
+    mods = catalogue(session)
+    r = client.post(
+        f"{B}/self-study",
+        json={
+            "staff_id": staff.id,
+            "school_year": YEAR,
+            "module_code": mods["E1"].code,
+            "periods": 40,
+            "description": "Tự bồi dưỡng cuối năm",
+            "evidence_url": "https://lms.example.vn/minh-chung/10",
+        },
+    )
+    url = f"{B}/self-study/{r.json()['id']}"
+    result = _compute(client, staff)
+    assert act(client, f"{B}/results/{result['id']}", "finalise").status_code == 200
+    r = act(
+        client_for(Role.inspector, units["d1"]), url, "inspect", {"approved": True, "note": "Đạt"}
+    )
+    assert (r.status_code, r.json()["code"], r.json()["rule"]) == (
+        409,
+        "bdtx_result_finalised",
+        "R-BDTX-1",
+    )
+    assert client.get(url).json()["status"] == "submitted"  # nothing written
+    assert session.scalar(select(func.count()).where(TrainingCredit.staff_id == staff.id)) == 0
+
+
+# --- worked examples of the presets (scores in, class out) --------------------------------
+
+FULL_TT26 = {"ministry": 30, "local": 30, "elective": 60}
+FULL_TT17 = {"ministry": 40, "local": 40, "elective": 40}
+
+
+@pytest.mark.parametrize(
+    ("nd1", "nd2", "nd3", "average", "expected"),
+    [
+        # Điều 10: ĐTB = (ND1 + ND2 + 2 × ND3) / 4; a plain mean would give 8.8 (Khá)
+        (8.0, 8.4, [10.0], 9.1, "Giỏi"),
+        (7.0, 7.0, [9.0, 10.0], 8.25, "Khá"),
+        # ĐTB 7.88 but a component of 5.5: Khá needs every component ≥ 6
+        (5.5, 8.0, [9.0], 7.88, "Trung bình"),
+        (4.0, 9.0, [9.0], 7.75, "Không hoàn thành"),  # a component below 5
+    ],
+)
+def test_r_bdtx_1_tt26_2012_worked_example(
+    nd1: float, nd2: float, nd3: list[float], average: float, expected: str
+) -> None:
+    rules = preset_rules(Preset.tt26_2012)
+    assert "Điều 10" in rules.legal_basis
+    blocks = {"ministry": [nd1], "local": [nd2], "elective": nd3}
+    result_class, passed, got, _ = classify(
+        rules, 120, [nd1, nd2, *nd3], by_block=FULL_TT26, block_scores=blocks
+    )
+    assert (result_class, got) == (expected, average)
+    assert passed is (expected != "Không hoàn thành")
+
+
+@pytest.mark.parametrize(
+    ("marks", "by_block", "expected"),
+    [
+        ([9.0, 8.0, 8.5], FULL_TT17, "Hoàn thành tốt"),
+        ([9.0, 6.0, 9.0], FULL_TT17, "Hoàn thành"),  # average 8 but a module below 6.5
+        ([9.0, 9.0, 9.0], {"ministry": 80, "elective": 40}, "Không hoàn thành"),
+    ],
+)
+def test_r_bdtx_1_tt17_2019_worked_example(
+    marks: list[float], by_block: dict[str, int], expected: str
+) -> None:
+    rules = preset_rules(Preset.tt17_2019)
+    blocks = dict(zip(("ministry", "local", "elective"), [[m] for m in marks], strict=True))
+    result_class, _, _, _ = classify(
+        rules, sum(by_block.values()), marks, by_block=by_block, block_scores=blocks
+    )
+    assert result_class == expected

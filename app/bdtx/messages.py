@@ -75,6 +75,10 @@ register(
             "vi": ("Đã quá hạn", "Đã quá hạn {deadline} của kế hoạch BDTX cá nhân."),
             "en": ("Deadline passed", "The personal plan deadline {deadline} has passed."),
         },
+        "bdtx_unit_plan_deadline_passed": {
+            "vi": ("Đã quá hạn", "Đã quá hạn {deadline} báo cáo kế hoạch BDTX của đơn vị."),
+            "en": ("Deadline passed", "The unit plan deadline {deadline} has passed."),
+        },
         "bdtx_wrong_status": {
             "vi": (
                 "Trạng thái không phù hợp",

@@ -83,7 +83,9 @@ def submit_unit_plan(session: Session, actor: Actor, plan: UnitPlan, expected: i
     month = rules.unit_plan_report_month
     deadline = date(year, month, calendar.monthrange(year, month)[1])
     if to_local_date(utcnow()) > deadline:
-        raise Conflict("bdtx_deadline_passed", rule="R-BDTX-1", deadline=deadline.isoformat())
+        raise Conflict(
+            "bdtx_unit_plan_deadline_passed", rule="R-BDTX-1", deadline=deadline.isoformat()
+        )
     kind = session.scalar(select(Unit.kind).where(Unit.id == plan.unit_id))
     if kind == UnitKind.department:
         if not plan.nd2_materials:

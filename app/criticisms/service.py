@@ -313,6 +313,15 @@ def cited_violations(session: Session, letter: Criticism) -> list[Violation]:
     )
 
 
+def _signer_name(session: Session, actor: Actor) -> str:
+    """Who signs: the person's full name from their staff record, not a login name."""
+    if actor.staff_id is not None:
+        name = session.scalar(select(Staff.full_name).where(Staff.id == actor.staff_id))
+        if name:
+            return name
+    return actor.name
+
+
 def issue_criticism(
     session: Session, actor: Actor, letter: Criticism, expected: int
 ) -> tuple[Criticism, list[int]]:
@@ -334,7 +343,7 @@ def issue_criticism(
     head = find_letterhead(session, letter.issuing_unit_id)
     letter.managing_body = head.managing_body if head else None
     letter.issued_on, letter.issued_at = today, now
-    letter.issued_by_user_id, letter.issued_by_name = actor.user_id, actor.name
+    letter.issued_by_user_id, letter.issued_by_name = actor.user_id, _signer_name(session, actor)
     letter.status = CriticismStatus.issued
     for violation in violations:
         # versioned rows: a concurrent dismissal makes this flush fail rather than both win

@@ -450,3 +450,28 @@ def test_r_bdtx_1_tt17_2019_worked_example(
         rules, sum(by_block.values()), marks, by_block=by_block, block_scores=blocks
     )
     assert result_class == expected
+
+
+def test_r_bdtx_1_the_unit_plan_deadline_speaks_of_the_unit_plan(
+    client: TestClient, session: Session
+) -> None:
+    units = make_tree(session)
+    set_policy(client, year="2024-2025")
+    mods = catalogue(session)
+    r = client.post(
+        f"{B}/unit-plans",
+        json={
+            "unit_id": units["s1"].id,
+            "school_year": "2024-2025",
+            "module_codes": [mods["M1"].code],
+        },
+    )
+    assert r.status_code == 201, r.text
+    r = act(client, f"{B}/unit-plans/{r.json()['id']}", "submit")
+    assert (r.status_code, r.json()["code"], r.json()["rule"]) == (
+        409,
+        "bdtx_unit_plan_deadline_passed",
+        "R-BDTX-1",
+    )
+    assert "của đơn vị" in r.json()["detail"]
+    assert "cá nhân" not in r.json()["detail"]

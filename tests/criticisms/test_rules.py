@@ -174,3 +174,17 @@ def test_r_vio_1_concurrent_issues_draw_distinct_numbers(
     with Session(engine) as s:
         cited = s.scalars(select(Violation.status).where(Violation.unit_id == t["s1"].id)).all()
     assert set(cited) == {ViolationStatus.cited}
+
+
+def test_r_vio_1_a_letter_is_signed_with_the_issuers_full_name(
+    session: Session, client_for: ClientFor
+) -> None:
+    t = make_tree(session)
+    v = make_violation(session, t["s1"])
+    signer = make_staff(session, t["so"], full_name="Trần Thị Thu Hà")
+    so = client_for(Role.department_officer, t["so"], staff=signer)
+    a = so.post(C, json=letter_body(t["so"], t["s1"], [v]))
+    assert a.status_code == 201, a.text
+    issued = issue(so, a.json()["id"])
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["issued_by_name"] == "Trần Thị Thu Hà"

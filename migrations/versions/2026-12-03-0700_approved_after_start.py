@@ -1,7 +1,7 @@
 """External events: an approval recorded after the activity began (R-EXT-2)
 
-Revision ID: 0010_after_start
-Revises: 0009_partitions
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 07:00:00
 
 An approval does not permit an activity retroactively; when one is recorded after the fact
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_after_start"
-down_revision: str | None = "0009_partitions"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,216 +1,444 @@
-"""The ``bdtx`` command."""
+"""The ``bdtx`` command (Typer).
 
-import argparse
+Adding a command: write a function decorated with ``@cli.command()``; give every parameter a
+``help=``; import heavy modules inside the function (``bdtx --help`` stays fast); for a known
+failure ``raise CliError("one line in Vietnamese", code)`` and never print a traceback. ``main``
+turns the failures every command shares (Ctrl-C, an unreachable database, bad usage) into one
+line on stderr and an exit code from ``ExitCode``.
+"""
+
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import IntEnum, StrEnum
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from app.core.config import get_settings
 
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from rich.console import Console
 
-def cmd_serve(args: argparse.Namespace) -> int:
+
+class ExitCode(IntEnum):
+    ok = 0
+    failed = 1  # the command ran and refused (duplicate admin, stale openapi, non-empty database)
+    usage = 2  # bad arguments (Click's own code)
+    database = 3  # the database in BDTX_DATABASE_URL cannot be reached
+    interrupted = 130  # Ctrl-C, as shells report SIGINT
+
+
+class CliError(Exception):
+    """A known failure: ``main`` prints the message alone and exits with ``code``."""
+
+    def __init__(self, message: str, code: ExitCode = ExitCode.failed) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Scale(StrEnum):
+    tiny = "tiny"
+    province = "province"
+    nation = "nation"
+
+
+def _version() -> str:
+    try:
+        return version("bdtx-api")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0+unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"bdtx {_version()}")
+        raise typer.Exit()
+
+
+class _Group(typer.core.TyperGroup):
+    """Ctrl-C inside any command ends it with one line (Typer alone exits 130 silently)."""
+
+    def invoke(self, ctx: Any) -> Any:  # Click's Context, vendored inside Typer
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, EOFError):
+            raise CliError("đã huỷ.", ExitCode.interrupted) from None
+
+
+cli = typer.Typer(
+    name="bdtx",
+    cls=_Group,
+    help="Lệnh quản trị bdtx-api: chạy dịch vụ, migration, dữ liệu mẫu, tài khoản quản trị.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@cli.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="In phiên bản rồi thoát.",
+        ),
+    ] = False,
+) -> None:
+    """Lệnh quản trị bdtx-api (cấu hình qua biến môi trường BDTX_*, xem README)."""
+
+
+def _stderr_console() -> "Console":
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@contextmanager
+def _status(text: str) -> Iterator[None]:
+    """A spinner on stderr while a slow step (migrations) runs; silent when not a terminal."""
+    console = _stderr_console()
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(text):
+        yield
+
+
+def _upgrade(url: str | None = None) -> None:
+    from app.core.migrate import upgrade
+
+    with _status("Đang áp dụng migration…"):
+        upgrade(url)
+
+
+@cli.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Địa chỉ lắng nghe (mặc định BDTX_HOST).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Cổng lắng nghe (mặc định BDTX_PORT).")] = None,
+) -> None:
+    """Áp dụng migration rồi phục vụ HTTP."""
     import uvicorn
 
-    from app.core.migrate import upgrade
+    settings = get_settings()
+    _upgrade()
     from app.ops.logs import uvicorn_log_config
 
-    settings = get_settings()
-    upgrade()
     uvicorn.run(
         "app.main:app",
         log_config=uvicorn_log_config(settings.log_format),
         access_log=settings.log_format != "json",  # app.ops.observe writes the JSON line
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=host or settings.host,
+        port=port or settings.port,
         workers=settings.workers,
         proxy_headers=True,
     )
-    return 0
 
 
-def cmd_migrate(_: argparse.Namespace) -> int:
-    from app.core.migrate import upgrade
+@cli.command()
+def migrate() -> None:
+    """Áp dụng các migration Alembic đến bản mới nhất."""
+    _upgrade()
+    typer.echo("Đã áp dụng migration đến bản mới nhất.")
+    _maintain_partitions(None, None)
 
-    upgrade()
-    print("Đã áp dụng migration đến bản mới nhất.")
-    return cmd_partitions(argparse.Namespace(archive_audit_before=None, out=None))
 
-
-def cmd_partitions(args: argparse.Namespace) -> int:
-    """PostgreSQL: prepare the coming months, apply feed retention, archive old audit months."""
+def _maintain_partitions(archive_audit_before: str | None, out: Path | None) -> None:
     from datetime import date
 
     from app.core.db import get_engine
     from app.core.model_base import utcnow
-    from app.ops import partitions
+    from app.ops import partitions as ops
 
     engine = get_engine()
     settings = get_settings()
-    for name in partitions.maintain(engine, utcnow().date(), settings.change_retention_months):
-        print(f"phân vùng {'đã xoá' if name.startswith('-') else 'đã tạo'}: {name.lstrip('-')}")
-    if args.archive_audit_before:
-        before = date.fromisoformat(args.archive_audit_before + "-01")
-        partitions.archive_audit(engine, before, Path(args.out or "audit-archive"))
-    return 0
+    for name in ops.maintain(engine, utcnow().date(), settings.change_retention_months):
+        typer.echo(
+            f"phân vùng {'đã xoá' if name.startswith('-') else 'đã tạo'}: {name.lstrip('-')}"
+        )
+    if archive_audit_before:
+        try:
+            before = date.fromisoformat(archive_audit_before + "-01")
+        except ValueError:
+            raise CliError(f"Tháng không hợp lệ: {archive_audit_before} (cần YYYY-MM).") from None
+        ops.archive_audit(engine, before, out or Path("audit-archive"))
 
 
-def cmd_create_admin(args: argparse.Namespace) -> int:
-    """A system-wide admin; the password comes from stdin when piped, else a prompt."""
+@cli.command()
+def partitions(
+    archive_audit_before: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM",
+            help="Ghi các tháng nhật ký kiểm toán trước tháng này ra CSV rồi xoá chúng.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Thư mục cho các tệp lưu trữ (mặc định audit-archive).")
+    ] = None,
+) -> None:
+    """PostgreSQL: chuẩn bị phân vùng các tháng tới, áp dụng thời hạn lưu, lưu trữ nhật ký cũ."""
+    _maintain_partitions(archive_audit_before, out)
+
+
+@contextmanager
+def _pages(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar over the database pages a backup or restore copies."""
+    from rich.progress import Progress
+
+    with Progress(console=_stderr_console()) as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+@cli.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Tệp sao lưu cần ghi.", show_default=False)],
+) -> None:
+    """Sao lưu cơ sở dữ liệu khi dịch vụ đang chạy."""
+    from app.ops.backup import BackupError
+    from app.ops.backup import backup as run
+
+    try:
+        with _pages("Sao lưu") as on_pages:
+            path = run(get_settings().database_url, file, on_pages)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    typer.echo(f"Đã sao lưu vào {path} ({path.stat().st_size:,} byte).")
+
+
+@cli.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="Tệp do `bdtx backup` ghi.", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Thay thế dữ liệu đang có.")] = False,
+) -> None:
+    """Khôi phục bản sao lưu vào cơ sở dữ liệu trống (hoặc thay thế, với --force)."""
+    from app.ops.backup import BackupError
+    from app.ops.backup import restore as run
+
+    try:
+        with _pages("Khôi phục") as on_pages:
+            run(get_settings().database_url, file, force=force, progress=on_pages)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    typer.echo(f"Đã khôi phục từ {file}.")
+
+
+def _read_password() -> str:
+    """From a prompt on a terminal (asked twice), else one line of stdin (scripts, tests)."""
     import getpass
 
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Mật khẩu: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != password:
+        raise CliError("Hai lần nhập mật khẩu không khớp.")
+    return password
+
+
+def _check(field: str, annotation: Any, value: object) -> None:
+    """Validate with the API's own type, so the CLI cannot create what the API refuses."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        TypeAdapter(annotation).validate_python(value)
+    except ValidationError as exc:
+        raise CliError(f"{field} không hợp lệ: {_first_error(exc)}") from None
+
+
+def _first_error(exc: "ValidationError") -> str:
+    error = exc.errors()[0]
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    if kind == "string_too_short":
+        return f"cần ít nhất {ctx['min_length']} ký tự."
+    if kind == "string_too_long":
+        return f"tối đa {ctx['max_length']} ký tự."
+    if kind == "string_pattern_mismatch":
+        return "chỉ gồm chữ thường không dấu, chữ số và . _ - (bắt đầu bằng chữ hoặc số)."
+    return str(error["msg"])
+
+
+@cli.command("create-admin")
+def create_admin(
+    username: Annotated[
+        str,
+        typer.Argument(
+            help="Tên đăng nhập: 3–64 ký tự a-z 0-9 . _ - (cùng quy tắc với API).",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Tạo quản trị viên toàn hệ thống; mật khẩu nhập từ bàn phím hoặc một dòng stdin."""
+    from pydantic import SecretStr
     from sqlmodel import Session
 
-    from app.auth.service import create_admin
+    from app.auth.schemas import Password, Username
+    from app.auth.service import create_admin as create
     from app.core.db import get_engine
     from app.core.errors import AppError
-    from app.core.migrate import upgrade
 
-    if sys.stdin.isatty():
-        password = getpass.getpass("Mật khẩu: ")
-        if getpass.getpass("Nhập lại mật khẩu: ") != password:
-            print("Hai lần nhập không khớp.", file=sys.stderr)
-            return 1
-    else:
-        password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 10:
-        print("Mật khẩu cần ít nhất 10 ký tự.", file=sys.stderr)
-        return 1
-    upgrade()
+    _check("Tên đăng nhập", Username, username)
+    password = _read_password()
+    _check("Mật khẩu", Password, SecretStr(password))
+    _upgrade()
     with Session(get_engine()) as session:
         try:
-            create_admin(session, args.username, password)
+            create(session, username, password)
         except AppError:
-            print(f"Tên đăng nhập '{args.username}' đã tồn tại.", file=sys.stderr)
-            return 1
+            raise CliError(f"Tên đăng nhập '{username}' đã tồn tại.") from None
         session.commit()
-    print(f"Đã tạo quản trị viên {args.username}.")
-    return 0
+    typer.echo(f"Đã tạo quản trị viên {username}.")
 
 
-def cmd_seed_demo(_: argparse.Namespace) -> int:
-    from app.core.migrate import upgrade
-    from app.demo import seed_demo
+@cli.command("seed-demo")
+def seed_demo() -> None:
+    """Nạp tỉnh mẫu (chạy lại không thay đổi gì)."""
+    from app.demo import seed_demo as seed
 
-    upgrade()
-    summary = seed_demo()
-    print(summary)
-    return 0
+    _upgrade()
+    with _status("Đang nạp dữ liệu mẫu…"):
+        summary = seed()
+    typer.echo(summary)
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
-    """Synthetic data (issue 9) into BDTX_DATABASE_URL, migrated first."""
+def _has_units(url: str) -> bool:
+    """Whether the database already holds units (demo, an earlier run, production)."""
+    from sqlalchemy import inspect, select, table
+
+    from app.core.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("unit"):
+                return False
+            return conn.scalar(select(1).select_from(table("unit")).limit(1)) is not None
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _phases(label: str) -> Iterator[Callable[[str], None]]:
+    """A rich progress line on stderr whose text follows the generator's phases."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=_stderr_console(),
+        transient=False,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(phase: str) -> None:
+            progress.update(task, description=phase)
+
+        yield update
+        progress.update(task, description=f"{label}: xong")
+
+
+@cli.command()
+def generate(
+    scale: Annotated[
+        Scale, typer.Option(help="Quy mô: tiny (vài giây), province (một tỉnh), nation.")
+    ] = Scale.tiny,
+    seed: Annotated[
+        int, typer.Option(help="Hạt giống ngẫu nhiên; cùng hạt giống, cùng dữ liệu.")
+    ] = 1,
+    force: Annotated[
+        bool, typer.Option("--force", help="Ghi cả vào cơ sở dữ liệu đã có đơn vị.")
+    ] = False,
+) -> None:
+    """Sinh dữ liệu tổng hợp vào BDTX_DATABASE_URL (migration trước)."""
     import time
 
-    from app.synthetic.generate import GenerateError, generate
+    from app.synthetic.generate import GenerateError
+    from app.synthetic.generate import generate as run
 
+    url = get_settings().database_url
+    if not force and _has_units(url):
+        raise CliError(
+            "Cơ sở dữ liệu đã có đơn vị (dữ liệu mẫu hoặc lần sinh trước); "
+            "chọn BDTX_DATABASE_URL khác hoặc thêm --force."
+        )
     started = time.perf_counter()
     try:
-        counts = generate(get_settings().database_url, args.scale, seed=args.seed)
+        with _phases(f"Sinh dữ liệu quy mô {scale.value}") as on_phase:
+            counts = run(url, scale.value, seed=seed, progress=on_phase)
     except GenerateError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    for table, n in sorted(counts.items()):
-        print(f"{table:<24} {n:>10,}")
-    print(f"Đã sinh dữ liệu quy mô {args.scale} trong {time.perf_counter() - started:.1f} s.")
-    return 0
+        raise CliError(str(exc)) from None
+    for name, n in sorted(counts.items()):
+        typer.echo(f"{name:<24} {n:>10,}")
+    typer.echo(f"Đã sinh dữ liệu quy mô {scale.value} trong {time.perf_counter() - started:.1f} s.")
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    """A consistent copy of BDTX_DATABASE_URL while the service runs (app.ops.backup)."""
-    from app.ops.backup import BackupError, backup
-
-    try:
-        path = backup(get_settings().database_url, Path(args.file), _pages)
-    except BackupError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"Đã sao lưu vào {path} ({path.stat().st_size:,} byte).")
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    """Restore a backup into BDTX_DATABASE_URL (empty, unless --force)."""
-    from app.ops.backup import BackupError, restore
-
-    try:
-        restore(get_settings().database_url, Path(args.file), force=args.force, progress=_pages)
-    except BackupError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"Đã khôi phục từ {args.file}.")
-    return 0
-
-
-def _pages(done: int, total: int) -> None:
-    print(f"\r{done:,}/{total:,} trang", end="\n" if done >= total else "", file=sys.stderr)
-
-
-def cmd_openapi(args: argparse.Namespace) -> int:
+@cli.command()
+def openapi(
+    output: Annotated[Path, typer.Option(help="Tệp cần ghi hoặc kiểm tra.")] = Path(
+        "openapi/openapi.json"
+    ),
+    check: Annotated[
+        bool, typer.Option("--check", help="Không ghi; thoát mã 1 nếu tệp đã cũ.")
+    ] = False,
+) -> None:
+    """Ghi tài liệu OpenAPI (hợp đồng đã công bố) ra tệp."""
     from app.main import create_app
 
     text = json.dumps(create_app().openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    out = Path(args.output)
-    if args.check:
-        if not out.exists() or out.read_text(encoding="utf-8") != text:
-            print(f"{out} is out of date: run `bdtx openapi`", file=sys.stderr)
-            return 1
-        return 0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print(f"wrote {out}")
-    return 0
+    if check:
+        if not output.exists() or output.read_text(encoding="utf-8") != text:
+            raise CliError(f"{output} is out of date: run `bdtx openapi`")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {output}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bdtx", description="bdtx-api service commands")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="apply migrations, then serve HTTP")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    sub.add_parser("migrate", help="apply Alembic migrations up to head")
-    admin = sub.add_parser("create-admin", help="create a system-wide admin")
-    admin.add_argument("username")
-    sub.add_parser("seed-demo", help="load a small demo province (idempotent)")
-    gen = sub.add_parser("generate", help="load synthetic data (migrates first)")
-    gen.add_argument("--scale", choices=["tiny", "province", "nation"], default="province")
-    gen.add_argument("--seed", type=int, default=1)
-    parts = sub.add_parser(
-        "partitions", help="PostgreSQL: prepare monthly partitions, apply retention, archive"
-    )
-    parts.add_argument(
-        "--archive-audit-before",
-        metavar="YYYY-MM",
-        help="write audit-log months before this one to CSV files, then drop them",
-    )
-    parts.add_argument("--out", help="folder for the archive files (default audit-archive)")
-    backup = sub.add_parser("backup", help="back up the database while the service runs")
-    backup.add_argument("file", help="where to write the backup")
-    restore = sub.add_parser("restore", help="restore a backup into an empty database")
-    restore.add_argument("file", help="a file written by `bdtx backup`")
-    restore.add_argument("--force", action="store_true", help="replace existing data")
-    openapi = sub.add_parser("openapi", help="write the OpenAPI document")
-    openapi.add_argument("--output", default="openapi/openapi.json")
-    openapi.add_argument("--check", action="store_true", help="fail if the file is stale")
-    return parser
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "serve": cmd_serve,
-    "migrate": cmd_migrate,
-    "create-admin": cmd_create_admin,
-    "seed-demo": cmd_seed_demo,
-    "openapi": cmd_openapi,
-    "generate": cmd_generate,
-    "partitions": cmd_partitions,
-    "backup": cmd_backup,
-    "restore": cmd_restore,
-}
+def _fail(message: str, code: ExitCode) -> int:
+    typer.echo(f"bdtx: {message}", err=True)
+    return int(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    """Run one command; known failures become one stderr line and an ``ExitCode``."""
+    from sqlalchemy.exc import OperationalError
+
+    command = typer.main.get_command(cli)
+    try:
+        result = command.main(
+            args=list(argv) if argv is not None else sys.argv[1:],
+            prog_name="bdtx",
+            standalone_mode=False,
+        )
+    except CliError as exc:
+        return _fail(str(exc), exc.code)
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        return _fail("đã huỷ.", ExitCode.interrupted)
+    except typer.TyperException as exc:  # Click's usage errors: message and usage, no traceback
+        exc.show()  # type: ignore[attr-defined]
+        return int(getattr(exc, "exit_code", ExitCode.usage))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        return _fail(
+            f"không kết nối được cơ sở dữ liệu (BDTX_DATABASE_URL): {reason}", ExitCode.database
+        )
+    return result if isinstance(result, int) else int(ExitCode.ok)
 
 
 if __name__ == "__main__":

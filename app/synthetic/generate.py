@@ -7,6 +7,7 @@ transaction: a failed run leaves the database as it was.
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -186,7 +187,7 @@ def generate(
     url: str,
     scale: str | Scale,
     seed: int = 1,
-    progress: bool = True,
+    progress: bool | Callable[[str], None] = True,
     today: date | None = None,
 ) -> dict[str, int]:
     """Migrate ``url`` to head and load ``scale`` into it; rows written per table."""

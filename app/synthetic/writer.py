@@ -10,7 +10,7 @@ import enum
 import json
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -42,7 +42,7 @@ def _copy_value(value: Any, is_json: bool) -> Any:
 class Writer:
     """Buffers nothing: each ``insert`` writes its rows at once, in chunks."""
 
-    def __init__(self, conn: Connection, progress: bool = True) -> None:
+    def __init__(self, conn: Connection, progress: bool | Callable[[str], None] = True) -> None:
         self.conn = conn
         self.is_pg = conn.dialect.name == "postgresql"
         self.progress = progress
@@ -115,7 +115,10 @@ class Writer:
             line += f": {rows:,} rows"
             if since is not None and now > since:
                 line += f" ({rows / (now - since):,.0f} rows/s)"
-        print(line, file=sys.stderr, flush=True)
+        if callable(self.progress):  # the CLI draws its own progress line
+            self.progress(line)
+        else:
+            print(line, file=sys.stderr, flush=True)
 
 
 def as_json_safe(value: Any) -> Any:

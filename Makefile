@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+SUM := $(shell cksum pyproject.toml | cut -d' ' -f1)
+# `make run` needs the service only; tests and lint add the dev extras on top.
+RUNTIME := $(VENV)/.runtime-$(SUM)
+DEV := $(VENV)/.dev-$(SUM)
 
 .PHONY: run test lint openapi install clean
 
@@ -11,16 +14,22 @@ $(BIN)/python:
 		|| { echo "bdtx-api needs Python 3.11 or newer (set PYTHON=python3.x)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(RUNTIME): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@rm -f $(VENV)/.installed-*
-	@touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e .
+	@rm -f $(VENV)/.installed-* $(VENV)/.runtime-*
+	@touch $(RUNTIME)
 
-install: $(STAMP)
+$(DEV): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.dev-*
+	@touch $(DEV)
+
+## Install the service with the dev extras (tests, lint, contract tools).
+install: $(DEV)
 
 ## Install, migrate, load the demo province and serve on http://127.0.0.1:8000 (/docs).
-run: install
+run: $(RUNTIME)
 	$(BIN)/bdtx seed-demo
 	$(BIN)/bdtx serve
 
@@ -35,7 +44,7 @@ lint: install
 	$(BIN)/mypy app bench
 
 ## Regenerate the published contract openapi/openapi.json.
-openapi: install
+openapi: $(RUNTIME)
 	$(BIN)/bdtx openapi
 
 clean:

@@ -389,6 +389,26 @@ def generate(
 
 
 @cli.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Làm đến khi hết việc rồi thoát.")] = False,
+) -> None:
+    """Gửi thông báo, email và nhắc hạn (app.notify.worker) đến khi nhận SIGTERM/Ctrl-C."""
+    import signal
+
+    from app.core.db import get_engine
+    from app.notify.worker import Worker, wait_until_idle
+
+    _upgrade()
+    runner = Worker(get_engine())
+    if once:
+        wait_until_idle(runner)
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):  # finish the message in hand, then stop
+        signal.signal(sig, lambda *_: runner.stop())
+    runner.run()
+
+
+@cli.command()
 def openapi(
     output: Annotated[Path, typer.Option(help="Tệp cần ghi hoặc kiểm tra.")] = Path(
         "openapi/openapi.json"

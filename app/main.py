@@ -41,6 +41,8 @@ from app.external.router import (
     participation_router,
     violations_router,
 )
+from app.notify.router import router as notifications_router
+from app.notify.worker import start_in_thread
 from app.ops import metrics, partitions
 from app.ops.logs import configure_logging
 from app.ops.observe import ObservabilityMiddleware
@@ -83,7 +85,14 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     bootstrap_admin()
     settings = get_settings()
     partitions.maintain(get_engine(), utcnow().date(), settings.change_retention_months)
+    # SQLite: the embedded default runs its worker in the service, so one command is enough;
+    # PostgreSQL deployments run `bdtx worker` beside the service (README). Tests start
+    # workers themselves.
+    embedded = settings.is_sqlite and settings.embedded_worker and settings.env != "test"
+    worker = start_in_thread(get_engine(), settings)[0] if embedded else None
     yield
+    if worker is not None:
+        worker.stop()  # the message in hand is finished; claimed ones are handed back
 
 
 def create_app() -> FastAPI:
@@ -145,6 +154,7 @@ def create_app() -> FastAPI:
         events.record_router,
         audit_router,
         changes_router,
+        notifications_router,
         bulk_router,
         external_events_router,
         participation_router,

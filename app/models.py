@@ -31,6 +31,7 @@ from app.events.models import (
     TrainingCredit,
 )
 from app.external.models import ExternalEvent, ParticipationRequest
+from app.notify.models import EmailOutbox, Notification, NotificationPreference, WorkerCursor
 from app.staff.models import Staff, StaffAssignment
 from app.units.models import Unit, UnitClosure, UnitLetterhead, UnitMove
 from app.violations.models import Violation
@@ -47,6 +48,7 @@ __all__ = [
     "Criticism",
     "CriticismCounter",
     "CriticismViolation",
+    "EmailOutbox",
     "Event",
     "EventSession",
     "ExternalEvent",
@@ -57,6 +59,8 @@ __all__ = [
     "ModuleScore",
     "Nomination",
     "NominationChange",
+    "Notification",
+    "NotificationPreference",
     "ParticipationRequest",
     "PersonalPlan",
     "Requirement",
@@ -76,5 +80,6 @@ __all__ = [
     "UnitReport",
     "User",
     "Violation",
+    "WorkerCursor",
     "YearPolicy",
 ]

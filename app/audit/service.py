@@ -45,7 +45,19 @@ class AuditFilters:
 SECRET_FIELDS = frozenset({"password_hash", "key_hash", "pkcs12_encrypted", "secret_encrypted"})
 # Bookkeeping that is not a change of anything a person decided.
 IGNORED_FIELDS = frozenset({"last_used_at", "updated_at", "version"})
-NOT_AUDITED = frozenset({"audit_log", "idempotency_record", "unit_closure", "login_throttle"})
+NOT_AUDITED = frozenset(
+    {
+        "audit_log",
+        "idempotency_record",
+        "unit_closure",
+        "login_throttle",
+        # messages about changes already recorded, and the worker's bookkeeping (app.notify)
+        "notification",
+        "notification_preference",
+        "email_outbox",
+        "worker_cursor",
+    }
+)
 CHANGES_KEY = "audit_changes"
 
 

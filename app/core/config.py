@@ -65,6 +65,31 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # E-mail over SMTP (app.notify.mailer); no host: notifications stay in the app only.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    # starttls: upgrade a plain connection (port 587); ssl: TLS from the start (465); none: a
+    # relay on a trusted network, or tests
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_sender: str = "bdtx@localhost"
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0)
+    # The worker (``bdtx worker``): how often it looks for work, how long a claimed e-mail is
+    # its own before another worker may take it over, how often a failing e-mail is retried.
+    worker_poll_seconds: float = Field(default=2.0, gt=0)
+    worker_lease_seconds: int = Field(default=120, ge=5)
+    worker_max_attempts: int = Field(default=8, ge=1)
+    worker_batch: int = Field(default=200, ge=1, le=5000)
+    # ``bdtx serve`` on SQLite runs the worker inside the service (one command); set false
+    # to run ``bdtx worker`` separately. PostgreSQL deployments run ``bdtx worker`` alone.
+    embedded_worker: bool = True
+    # Reminders (app.notify.reminders): days before a deadline (each sent once), and how long
+    # a decision may wait before its decider, then the unit above, is reminded.
+    reminder_nomination_days: list[int] = Field(default_factory=lambda: [3, 1])
+    reminder_plan_days: list[int] = Field(default_factory=lambda: [14, 3])
+    reminder_decision_days: int = Field(default=5, ge=1)
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.env != "development" and self.secret_key.get_secret_value() == DEFAULT_SECRET:

@@ -19,7 +19,7 @@ from app.core.routing import api_routes
 from app.core.security import new_api_key
 from app.main import create_app
 from tests.factories import auth_headers, make_user
-from tests.matrix import bdtx, bulk, changes, core, events, external, violations
+from tests.matrix import bdtx, bulk, changes, core, events, external, notify, violations
 from tests.matrix.base import PUBLIC, Case, Request, World, build_world
 
 CASES: list[Case] = [
@@ -30,6 +30,7 @@ CASES: list[Case] = [
     *bdtx.CASES,
     *changes.CASES,
     *bulk.CASES,
+    *notify.CASES,
 ]
 CASE_IDS = [f"{c.method} {c.path}" for c in CASES]
 

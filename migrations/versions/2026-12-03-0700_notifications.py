@@ -89,6 +89,11 @@ def upgrade() -> None:
         sa.Column("updated_at", UTC_TS, nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_worker_cursor")),
     )
+    # an existing installation starts notifying from now, not from the feed's first day
+    op.execute(
+        "INSERT INTO worker_cursor (name, position, updated_at) "
+        "SELECT 'notify', COALESCE(MAX(id), 0), CURRENT_TIMESTAMP FROM change"
+    )
 
 
 def downgrade() -> None:

@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -11,10 +12,12 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+OUTBOX_ID = re.compile(rb"^X-BDTX-Outbox-Id: (\d+)", re.MULTILINE)
+
 
 @dataclass
 class Inbox:
-    messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # fail this many deliveries first (a server that is down, then back)
     fail_first: int = 0
@@ -24,9 +27,16 @@ class Inbox:
             if self.fail_first > 0:
                 self.fail_first -= 1
                 return "451 4.3.0 try again later"
-            msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            self.messages.append(msg)  # type: ignore[arg-type]
+            self.raw.append(envelope.content)  # parsed when read: the server stays fast
         return "250 OK"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [email.message_from_bytes(r, policy=email.policy.default) for r in self.raw]
+
+    def outbox_ids(self) -> list[str]:
+        """The X-BDTX-Outbox-Id of every message received (duplicates included)."""
+        return [m.group(1).decode() for r in self.raw if (m := OUTBOX_ID.search(r))]
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]

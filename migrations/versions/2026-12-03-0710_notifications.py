@@ -1,7 +1,7 @@
 """notifications per user, their e-mail outbox, preferences, the worker's feed cursor
 
-Revision ID: 0011_notifications
-Revises: 0010
+Revision ID: 0012_notifications
+Revises: 0011
 Create Date: 2026-12-03 07:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_notifications"
-down_revision: str | None = "0010"
+revision: str = "0012_notifications"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -67,7 +67,8 @@ def me(session: SessionDep, actor: ActorDep) -> MeRead:
         api_key=ApiKeyRead.model_validate(key) if key else None,
         staff=StaffRead.model_validate(staff) if staff else None,
         roles=[
-            GrantCreate(role=g.role, unit_id=g.unit_id, event_id=g.event_id) for g in actor.grants
+            GrantCreate(role=g.role, unit_id=g.unit_id, event_id=g.event_id)
+            for g in (*actor.grants, *actor.event_grants)
         ],
     )
 

@@ -16,7 +16,7 @@ from app.auth.deciders import head_decider
 from app.auth.models import Role
 from app.auth.policies import staff_filter
 from app.core.errors import Forbidden
-from app.units.models import UnitClosure
+from app.units.models import Unit, UnitClosure, UnitKind
 
 R = Role
 
@@ -60,13 +60,40 @@ def allow(
     return grants[0]
 
 
-def allow_global(actor: Actor, roles: frozenset[Role], permission: str) -> None:
-    """Province-wide settings (the year's policy, the catalogue): any grant of ``roles``."""
+# R-GOV-2: data that holds for the whole province changes only through a grant held at a
+# unit of these kinds (or system-wide); an office's or a school's grant reads it only.
+PROVINCE_KINDS = (UnitKind.ministry, UnitKind.department)
+
+
+def allow_anywhere(actor: Actor, roles: frozenset[Role], permission: str) -> None:
+    """Work whose rows are each checked against the caller's scope later: any grant of
+    ``roles`` lets the caller start it."""
     for grant in actor.grants:
         if grant.role in roles:
             actor.acting = grant
             return
     raise Forbidden("forbidden", permission=permission)
+
+
+def allow_province(session: Session, actor: Actor, roles: frozenset[Role], permission: str) -> None:
+    """Province-wide settings (the year's policy, the catalogue): a grant of ``roles`` at the
+    Sở or above."""
+    held = [g for g in actor.grants if g.role in roles]
+    for grant in held:
+        if grant.unit_id is None:
+            actor.acting = grant
+            return
+    units = [g.unit_id for g in held]
+    high = set(
+        session.scalars(select(Unit.id).where(Unit.id.in_(units), Unit.kind.in_(PROVINCE_KINDS)))
+        if units
+        else ()
+    )
+    for grant in held:
+        if grant.unit_id in high:
+            actor.acting = grant
+            return
+    raise Forbidden("forbidden", rule="R-GOV-2", permission=permission)
 
 
 def allow_self_or(

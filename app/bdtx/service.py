@@ -29,8 +29,8 @@ from app.bdtx.policies import (
     POLICY_ROLES,
     SCORE_ROLES,
     allow,
-    allow_global,
     allow_head_decider,
+    allow_province,
     allow_self_or,
     owned_filter,
 )
@@ -109,7 +109,7 @@ def put_policy(
     session: Session, actor: Actor, school_year: str, data: PolicyPut, expected: int | None
 ) -> YearPolicy:
     """A new revision of the year's policy; refused once a result of the year is final."""
-    allow_global(actor, POLICY_ROLES, "set_bdtx_policy")
+    allow_province(session, actor, POLICY_ROLES, "set_bdtx_policy")
     current = current_policy(session, school_year)
     revision = current.revision if current else 0
     if expected is not None and expected != ANY and expected != revision:
@@ -157,7 +157,7 @@ def get_module(session: Session, module_id: int) -> BdtxModule:
 
 
 def create_module(session: Session, actor: Actor, data: ModuleCreate) -> BdtxModule:
-    allow_global(actor, POLICY_ROLES, "manage_bdtx_modules")
+    allow_province(session, actor, POLICY_ROLES, "manage_bdtx_modules")
     if data.issuer_unit_id is not None:
         require_unit(session, actor, data.issuer_unit_id, "issuer_unit_id")
     if session.scalar(select(BdtxModule.id).where(BdtxModule.code == data.code)) is not None:
@@ -197,7 +197,7 @@ def _module_rows(content: bytes) -> "csv.DictReader[str]":
 def import_modules(session: Session, actor: Actor, content: bytes) -> list[ImportRow]:
     """CSV: code,title,block,periods[,categories,education_levels,criteria,materials] with
     lists separated by ``;``. Upserts by code; all-or-nothing."""
-    allow_global(actor, POLICY_ROLES, "manage_bdtx_modules")
+    allow_province(session, actor, POLICY_ROLES, "manage_bdtx_modules")
     reader = _module_rows(content)
     out: list[ImportRow] = []
     errors: list[dict[str, Any]] = []

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.audit.service import Change, note_changes
 from app.auth.actor import Actor
 from app.bdtx.models import BdtxModule
-from app.bdtx.policies import POLICY_ROLES, allow_global
+from app.bdtx.policies import POLICY_ROLES, allow_province
 from app.bdtx.schemas import Code, ModuleCreate, Url
 from app.bulk import messages as _messages  # noqa: F401 - registers the problem texts
 from app.bulk.columns import Column, Layout, choice_list, number, text_list
@@ -91,7 +91,7 @@ def import_modules(
     lang: str = "vi",
 ) -> BulkReport:
     """Upsert catalogue modules by ``code``."""
-    allow_global(actor, POLICY_ROLES, "manage_bdtx_modules")
+    allow_province(session, actor, POLICY_ROLES, "manage_bdtx_modules")
     batch = map_upload(as_upload(rows, get_settings().import_max_rows), MODULE_LAYOUT)
     live = [r.code for r in batch.rows if r.code and r.issue is None]
     stored = stored_by_code(session, TABLE.c.code, live)

@@ -36,6 +36,7 @@ from app.events.policies import (
     authorize_excuse_decider,
     authorize_excuse_submitter,
     authorize_organizer,
+    bound_events,
     organizer_grant,
     staff_in_scope_filter,
 )
@@ -286,7 +287,10 @@ def submit_excuse(session: Session, actor: Actor, data: ExcuseCreate) -> Absence
 
 
 def excuse_filter(actor: Actor) -> object:
-    return staff_in_scope_filter(actor, AbsenceExcuse.unit_id, AbsenceExcuse.staff_id)
+    """Letters of people in scope, the caller's own, and those for events bound to them."""
+    clause = staff_in_scope_filter(actor, AbsenceExcuse.unit_id, AbsenceExcuse.staff_id)
+    bound = bound_events(actor)
+    return clause | AbsenceExcuse.event_id.in_(bound) if bound else clause
 
 
 def get_excuse(session: Session, actor: Actor, excuse_id: int) -> AbsenceExcuse:

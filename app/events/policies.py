@@ -14,8 +14,8 @@ from app.events.models import Event, EventStatus, Nomination, Requirement, Requi
 from app.staff.models import Staff
 
 
-def _bound_events(actor: Actor) -> list[int]:
-    return [g.event_id for g in actor.grants if g.role == Role.organizer and g.event_id]
+def bound_events(actor: Actor) -> list[int]:
+    return [g.event_id for g in actor.event_grants if g.role == Role.organizer and g.event_id]
 
 
 def event_filter(actor: Actor) -> ColumnElement[bool] | Any:
@@ -39,14 +39,14 @@ def event_filter(actor: Actor) -> ColumnElement[bool] | Any:
             Nomination.event_id == Event.id, Nomination.staff_id == actor.staff_id
         )
         clauses.append(published & (named | nominated))
-    bound = _bound_events(actor)
+    bound = bound_events(actor)
     clauses.append(Event.id.in_(bound) if bound else false())
     return or_(*clauses)
 
 
 def organizer_grant(session: Session, actor: Actor, event: Event) -> Grant | None:
-    if event.id in _bound_events(actor):
-        return next(g for g in actor.grants if g.event_id == event.id)
+    if event.id in bound_events(actor):
+        return next(g for g in actor.event_grants if g.event_id == event.id)
     for grant in grants_covering(
         session, actor, Permission.organize_events, event.organizer_unit_id
     ):
@@ -119,6 +119,7 @@ __all__ = [
     "authorize_excuse_submitter",
     "authorize_nominator",
     "authorize_organizer",
+    "bound_events",
     "event_filter",
     "organizer_grant",
     "select",

@@ -22,7 +22,7 @@ from app.events.models import (
     RequirementTarget,
     SessionAmendment,
 )
-from app.events.policies import authorize_organizer, event_filter
+from app.events.policies import authorize_organizer, bound_events, event_filter
 from app.events.schemas import (
     EventCreate,
     EventUpdate,
@@ -296,7 +296,7 @@ def to_fill(
         .where(Requirement.event_id == event.id)
         .order_by(RequirementTarget.unit_id, Requirement.id)
     )
-    scope = units_in_scope(actor)
+    scope = None if event.id in bound_events(actor) else units_in_scope(actor)
     if scope is not None:
         stmt = stmt.where(RequirementTarget.unit_id.in_(scope))
     if unit_id is not None:

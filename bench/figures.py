@@ -20,7 +20,7 @@ from sqlmodel import Session
 from app.auth.actor import Actor, _actor_for_user
 from app.auth.models import Role, RoleAssignment, User
 from app.core.db import make_engine
-from app.core.security import create_access_token, hash_password
+from app.core.security import create_access_token, hash_password, password_stamp
 from app.events.models import AttendanceMark, Event, EventSession, Nomination, RequirementTarget
 from app.staff.models import Staff, StaffAssignment, StaffCategory, StaffStatus
 from app.synthetic import names
@@ -52,12 +52,18 @@ class World:
     def pg(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
+    def _password_hash(self, user_id: int) -> str:
+        with Session(self.engine) as s:
+            user = s.get(User, user_id)
+            assert user is not None
+            return user.password_hash
+
     def headers(self, user_id: int) -> dict[str, str]:
-        token, _ = create_access_token(user_id, 600)
+        token, _ = create_access_token(user_id, self._password_hash(user_id), 600)
         return {"Authorization": f"Bearer {token}", "Accept-Language": "vi"}
 
     def actor(self, session: Session, user_id: int) -> Actor:
-        return _actor_for_user(session, user_id)
+        return _actor_for_user(session, user_id, password_stamp(self._password_hash(user_id)))
 
     def dispose(self) -> None:
         self.engine.dispose()

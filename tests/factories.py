@@ -94,5 +94,5 @@ def make_user(
 
 
 def auth_headers(user: User, minutes: int | None = None) -> dict[str, str]:
-    token, _ = create_access_token(user.id or 0, minutes)
+    token, _ = create_access_token(user.id or 0, user.password_hash, minutes)
     return {"Authorization": f"Bearer {token}"}

@@ -51,7 +51,7 @@ class Counter:
 
 
 @pytest.fixture(scope="module")
-def world(fresh_database_url: Callable[[], str]) -> Iterator[tuple[Engine, dict[str, int]]]:
+def world(fresh_database_url: Callable[[], str]) -> Iterator[tuple[Engine, dict[str, int], str]]:
     url = fresh_database_url()
     generate(url, SCALE, seed=11, progress=False, today=TODAY)
     eng = make_engine(url)
@@ -62,13 +62,14 @@ def world(fresh_database_url: Callable[[], str]) -> Iterator[tuple[Engine, dict[
         officer = make_user(s, [(Role.department_officer, department)])
         s.commit()
         ids = {"department": department.id or 0, "office": office.id or 0, "user": officer.id or 0}
-    yield eng, ids
+        token, _ = create_access_token(officer.id or 0, officer.password_hash)
+    yield eng, ids, token
     eng.dispose()
 
 
 @pytest.fixture(scope="module")
-def api(world: tuple[Engine, dict[str, int]]) -> Iterator[tuple[TestClient, Counter]]:
-    eng, ids = world
+def api(world: tuple[Engine, dict[str, int], str]) -> Iterator[tuple[TestClient, Counter]]:
+    eng, _, token = world
     app = create_app()
 
     def session_on_world(request: Request) -> Iterator[Session]:
@@ -79,7 +80,6 @@ def api(world: tuple[Engine, dict[str, int]]) -> Iterator[tuple[TestClient, Coun
     app.dependency_overrides[get_session] = session_on_world
     counter = Counter()
     event.listen(eng, "before_cursor_execute", counter)
-    token, _ = create_access_token(ids["user"])
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(app, raise_server_exceptions=True, headers=headers) as client:
         yield client, counter
@@ -104,7 +104,7 @@ LISTS = {
 
 @pytest.mark.parametrize("name", sorted(LISTS))
 def test_list_statements_do_not_grow_with_the_page(
-    name: str, api: tuple[TestClient, Counter], world: tuple[Engine, dict[str, int]]
+    name: str, api: tuple[TestClient, Counter], world: tuple[Engine, dict[str, int], str]
 ) -> None:
     ids = world[1]
     small, page5 = statements(api, LISTS[name].format(limit=5, **ids))
@@ -116,7 +116,7 @@ def test_list_statements_do_not_grow_with_the_page(
 
 @pytest.mark.parametrize("report", ["/api/v1/reports/bdtx", "/api/v1/reports/emulation"])
 def test_report_statements_do_not_grow_with_the_units(
-    report: str, api: tuple[TestClient, Counter], world: tuple[Engine, dict[str, int]]
+    report: str, api: tuple[TestClient, Counter], world: tuple[Engine, dict[str, int], str]
 ) -> None:
     ids = world[1]
     query = f"{report}?school_year={YEAR}&unit_id="

@@ -14,7 +14,12 @@ from app.auth.models import ApiKey, Role, RoleAssignment, User
 from app.core.db import SessionDep
 from app.core.errors import Unauthorized
 from app.core.model_base import utcnow
-from app.core.security import API_KEY_PREFIX, decode_access_token, hash_api_key
+from app.core.security import (
+    API_KEY_PREFIX,
+    decode_access_token,
+    hash_api_key,
+    password_stamp,
+)
 from app.staff.models import Staff
 
 AuthMethod = Literal["password", "api_key", "system"]
@@ -32,11 +37,15 @@ class Grant:
 class Actor:
     name: str
     auth_method: AuthMethod
+    # R-GOV-2: grants over a unit's subtree. Event-bound grants are kept apart, in
+    # ``event_grants``, so no check that walks the unit tree can ever see one.
     grants: tuple[Grant, ...]
     user_id: int | None = None
     api_key_id: int | None = None
     staff_id: int | None = None
     staff_unit_id: int | None = None
+    # grants bound to one event (an organizer's): they reach that event and nothing else
+    event_grants: tuple[Grant, ...] = ()
     # The grant that authorised the current write (for the audit log).
     acting: Grant | None = field(default=None, compare=False)
 
@@ -80,6 +89,7 @@ _ACTOR_QUERY = (
     select(
         _USERS.c.username,
         _USERS.c.is_active,
+        _USERS.c.password_hash,
         _USERS.c.staff_id,
         _STAFF.c.unit_id.label("staff_unit_id"),
         _GRANTS.c.role,
@@ -93,16 +103,23 @@ _ACTOR_QUERY = (
 )
 
 
-def _actor_for_user(session: Session, user_id: int) -> Actor:
+def _actor_for_user(session: Session, user_id: int, stamp: str) -> Actor:
     # on the session's connection: a Core statement needs none of the ORM's execution layer
     rows = session.connection().execute(_ACTOR_QUERY, {"user_id": user_id}).all()
-    if not rows or not rows[0].is_active:
+    # a deactivated user, or a token issued before the password last changed: refused at once
+    if (
+        not rows
+        or not rows[0].is_active
+        or not hmac.compare_digest(password_stamp(rows[0].password_hash), stamp)
+    ):
         raise _unauthorized("invalid_token")
     first = rows[0]
+    held = [Grant(Role(r.role), r.unit_id, r.event_id) for r in rows if r.role]
     return Actor(
         name=first.username,
         auth_method="password",
-        grants=tuple(Grant(Role(r.role), r.unit_id, r.event_id) for r in rows if r.role),
+        grants=tuple(g for g in held if g.event_id is None),
+        event_grants=tuple(g for g in held if g.event_id is not None),
         user_id=user_id,
         staff_id=first.staff_id,
         staff_unit_id=first.staff_unit_id,
@@ -111,10 +128,17 @@ def _actor_for_user(session: Session, user_id: int) -> Actor:
 
 def _actor_for_api_key(session: Session, key: str) -> Actor:
     prefix = key[: len(API_KEY_PREFIX) + 8]
-    api_key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    found = session.execute(
+        select(ApiKey, User.is_active)
+        .outerjoin(User, User.id == ApiKey.created_by_user_id)
+        .where(ApiKey.prefix == prefix)
+    ).first()
+    api_key, creator_active = found if found else (None, None)
     if (
         api_key is None
         or api_key.revoked_at is not None
+        # a key stops with the account of the person who issued it
+        or creator_active is False
         or not hmac.compare_digest(api_key.key_hash, hash_api_key(key))
     ):
         raise _unauthorized("invalid_api_key")
@@ -146,7 +170,7 @@ def get_actor(
         claims = decode_access_token(credential)
         if claims is None or not str(claims["sub"]).isdigit():
             raise _unauthorized("invalid_token")
-        actor = _actor_for_user(session, int(claims["sub"]))
+        actor = _actor_for_user(session, int(claims["sub"]), str(claims["pwd"]))
     request.state.actor = actor
     request.state.actor_key = actor.key
     return actor

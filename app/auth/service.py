@@ -60,7 +60,7 @@ def login(session: Session, username: str, password: str) -> tuple[str, int]:
     if throttle is not None:
         session.delete(throttle)
     assert user.id is not None
-    return create_access_token(user.id)
+    return create_access_token(user.id, user.password_hash)
 
 
 def _count_failure(session: Session, throttle: LoginThrottle | None, username: str) -> None:

@@ -41,11 +41,27 @@ def dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-def create_access_token(user_id: int, minutes: int | None = None) -> tuple[str, int]:
+def password_stamp(password_hash: str) -> str:
+    """A short fingerprint of the user's current password hash, carried in their tokens.
+
+    A new password gets a new (salted) hash, so every token issued before the change stops
+    matching at once; the fingerprint says nothing about the password itself."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def create_access_token(
+    user_id: int, password_hash: str, minutes: int | None = None
+) -> tuple[str, int]:
     settings = get_settings()
     ttl = minutes if minutes is not None else settings.access_token_minutes
     now = utcnow()
-    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=ttl), "typ": "access"}
+    claims = {
+        "sub": str(user_id),
+        "iat": now,
+        "exp": now + timedelta(minutes=ttl),
+        "typ": "access",
+        "pwd": password_stamp(password_hash),
+    }
     token = jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=JWT_ALGORITHM)
     return token, ttl * 60
 
@@ -69,7 +85,7 @@ def _verified_claims(token: str, secret: str) -> dict[str, Any] | None:
             token,
             secret,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["exp", "iat", "sub"]},
+            options={"require": ["exp", "iat", "sub", "pwd"]},
         )
     except jwt.PyJWTError:
         return None

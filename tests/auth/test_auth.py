@@ -360,7 +360,7 @@ def test_bootstrap_admin_is_created_once(
         bootstrap_admin()
         with Session(engine) as s:
             assert s.scalar(select(func.count()).select_from(User)) == 1
-        token = create_access_token(1)[0]
+        token = create_access_token(1, "argon2-hash")[0]
         assert token
     finally:
         monkeypatch.undo()
@@ -407,7 +407,7 @@ def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> No
 
     from app.core import security
 
-    token, ttl = security.create_access_token(7, minutes=1)
+    token, ttl = security.create_access_token(7, "argon2-hash", minutes=1)
     assert security.decode_access_token(token) is not None  # now remembered
     later = time.time() + ttl + 1
     monkeypatch.setattr(security.time, "time", lambda: later)

@@ -329,7 +329,10 @@ def test_user_changes_own_password_but_not_own_status(anon: TestClient, session:
         url, json={"password": "mat-khau-moi-dai"}, headers={**headers, "If-Match": etag}
     )
     assert r.status_code == 200
-    assert login(anon, "tu.doi", "mat-khau-moi-dai").status_code == 200
+    fresh = login(anon, "tu.doi", "mat-khau-moi-dai")
+    assert fresh.status_code == 200
+    # the change ended the old token (README); the new one carries on
+    headers = {"Authorization": f"Bearer {fresh.json()['access_token']}"}
     r = anon.patch(
         url, json={"is_active": False}, headers={**headers, "If-Match": r.headers["etag"]}
     )

@@ -85,6 +85,7 @@ CASES = [
         _module_rows,
         wrong=Role.unit_head,
         siblings=False,
+        unit="so",  # R-GOV-2
     ),
     # the event's organisers (department officers of d1); others do not see the event (404)
     Case(

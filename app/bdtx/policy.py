@@ -78,7 +78,16 @@ class PolicyRules(JsonTypes):
         description="MM-DD in the school year's second calendar year (approved before it).",
     )
     unit_plan_report_month: int = Field(default=6, ge=1, le=12)
-    excuse_grace_days: int = Field(default=5, ge=0, le=60)
+    excuse_grace_days: int = Field(
+        default=5,
+        ge=0,
+        le=60,
+        description="Days after a session in which an absence letter is still accepted (R-ATT-2).",
+    )
+    left_early_counts_as_attended: bool = Field(
+        default=False,
+        description="Whether leaving a session early still completes a Sở event (R-ATT-3).",
+    )
     certifying_authority: Certifier = Certifier.managing_unit
 
     @model_validator(mode="after")

@@ -37,6 +37,7 @@ from app.bdtx.policies import (
 from app.bdtx.policy import (
     CRITERIA,
     PolicyRules,
+    Preset,
     overall_rating,
     preset_rules,
     weakest_criteria,
@@ -75,6 +76,15 @@ def current_policy(session: Session, school_year: str) -> YearPolicy | None:
         .order_by(YearPolicy.revision.desc())
         .limit(1)
     )
+
+
+def year_rules(session: Session, school_year: str) -> PolicyRules:
+    """The rules in force for a year: its latest policy, or the TT 17/2019 preset before an
+    officer has set one (events run before the BDTX cycle of their year is configured)."""
+    policy = current_policy(session, school_year)
+    if policy is None:
+        return preset_rules(Preset.tt17_2019)
+    return PolicyRules.model_validate(policy.rules)
 
 
 def require_policy(session: Session, school_year: str) -> tuple[YearPolicy, PolicyRules]:

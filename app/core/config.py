@@ -39,7 +39,6 @@ class Settings(BaseSettings):
     # Bulk imports (app.bulk): whole spreadsheets, so a larger body limit, and a row limit.
     import_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     import_max_rows: int = Field(default=50000, ge=1)  # a province is ~25,000 staff
-    # Workflow defaults; the BDTX policy per school year will carry them per year.
     # Where citizens reach this service: printed in the QR code of every certificate, so a
     # phone scanning it opens the public check (GET /api/v1/public/certificates/{code}).
     public_base_url: str = "http://127.0.0.1:8000"
@@ -49,8 +48,6 @@ class Settings(BaseSettings):
     # PKCS#11 libraries (USB tokens, HSMs) a unit's admin may name: the server loads the
     # library, so only those the operator installed and listed here. Empty: tokens off.
     pkcs11_modules: list[str] = Field(default_factory=list)
-    excuse_grace_days: int = Field(default=3, ge=0, le=60)
-    left_early_counts_as_attended: bool = False
 
     # Operations (app.ops): Prometheus metrics at /metrics, off unless enabled and then only
     # for these networks; request logs as one JSON line each, or uvicorn's plain lines.

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.i18n import language, render
+from app.core.i18n import language, localize, render
 
 log = logging.getLogger("bdtx.errors")
 
@@ -132,7 +132,7 @@ def problem_response(
     if rule:
         body["rule"] = rule
     if errors:
-        body["errors"] = errors
+        body["errors"] = [{**e, "msg": localize(e.get("msg"), lang)} for e in errors]
     headers = {**(headers or {}), "Content-Language": lang}
     request_id = getattr(request.state, "request_id", None)
     if request_id:

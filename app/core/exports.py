@@ -95,14 +95,18 @@ def table_response(
     rows: Sequence[Mapping[str, Any]],
     filename: str,
     fmt: Format,
+    totals: Mapping[str, Any] | None = None,
 ) -> Response:
-    """The table as a CSV or XLSX download; JSON stays with the caller's response model."""
+    """The table as a CSV or XLSX download; JSON stays with the caller's response model.
+
+    ``totals``: the JSON report's own totals row, so figures that do not add up (a rate) read
+    the same in every format; without it the ``total`` columns are summed."""
     lang = language(request)
     title = title_en if lang == "en" else title_vi
     if fmt == "csv":
-        content, media_type = _csv_bytes(columns, rows, lang), f"{CSV}; charset=utf-8"
+        content, media_type = _csv_bytes(columns, rows, lang, totals), f"{CSV}; charset=utf-8"
     elif fmt == "xlsx":
-        content, media_type = _xlsx_bytes(title, columns, rows, lang), XLSX
+        content, media_type = _xlsx_bytes(title, columns, rows, lang, totals), XLSX
     else:
         raise ValueError(f"table_response renders csv or xlsx, not {fmt!r}")
     headers = {
@@ -168,14 +172,19 @@ def _csv_cell(column: Column, value: Any) -> Any:
     return value
 
 
-def _csv_bytes(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], lang: str) -> bytes:
+def _csv_bytes(
+    columns: Sequence[Column],
+    rows: Sequence[Mapping[str, Any]],
+    lang: str,
+    given: Mapping[str, Any] | None = None,
+) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(c.header(lang) for c in columns)
     for row in rows:
         writer.writerow(_csv_cell(c, row.get(c.key)) for c in columns)
-    if any(c.total for c in columns):
-        totals = _totals(columns, rows)
+    if given is not None or any(c.total for c in columns):
+        totals = _totals(columns, rows) | dict(given or {})
         cells = [_csv_cell(c, totals.get(c.key)) for c in columns]
         writer.writerow([TOTAL_LABEL[lang], *cells[1:]])
     # The BOM is what makes Excel read the file as UTF-8 rather than the ANSI code page.
@@ -238,7 +247,11 @@ def _page_setup(ws: Worksheet, last_col: str, last_row: int) -> None:
 
 
 def _xlsx_bytes(
-    title: str, columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], lang: str
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Mapping[str, Any]],
+    lang: str,
+    given: Mapping[str, Any] | None = None,
 ) -> bytes:
     """A sheet an office prints as it is: STT first, borders, A4 landscape fit to width,
     the header repeated on each page, panes frozen below the header and right of the
@@ -273,9 +286,9 @@ def _xlsx_bytes(
             if column.percent:
                 cell.number_format = PERCENT_FORMAT
 
-    if any(c.total for c in columns):
+    if given is not None or any(c.total for c in columns):
         last_row += 1
-        _xlsx_totals(ws, columns, rows, lang, total_row=last_row)
+        _xlsx_totals(ws, columns, rows, lang, total_row=last_row, given=given)
 
     # below the header, right of the unit's name: the name stays in view both ways
     ws.freeze_panes = f"C{FIRST_DATA_ROW}"
@@ -295,11 +308,13 @@ def _xlsx_totals(
     lang: str,
     *,
     total_row: int,
+    given: Mapping[str, Any] | None = None,
 ) -> None:
     """Sums written as numbers: a formula carries no cached value until Excel recalculates,
-    and pandas, LibreOffice's converters and most readers then see an empty cell."""
+    and pandas, LibreOffice's converters and most readers then see an empty cell.
+    ``given``: the report's own totals, for figures that do not add up (a rate)."""
     bold = Font(bold=True)
-    totals = _totals(columns, rows)
+    totals = _totals(columns, rows) | dict(given or {})
     label = ws.cell(row=total_row, column=1, value=TOTAL_LABEL[lang])
     label.font, label.alignment = bold, Alignment(horizontal="center", vertical="center")
     for i in range(1, len(columns) + 2):
@@ -307,7 +322,7 @@ def _xlsx_totals(
     # merging copies the first cell's border round the merged range: borders first
     ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=2)
     for i, column in enumerate(columns, start=2):
-        if i == 2 or not column.total:
+        if i == 2 or totals.get(column.key) is None:
             continue
         cell = ws.cell(row=total_row, column=i, value=totals[column.key])
         cell.font, cell.border = bold, BORDER

@@ -4,6 +4,7 @@ Each problem ``code`` has a title and a detail template per language. ``detail``
 the request's ``Accept-Language`` (``vi`` or ``en``); without one, the configured default.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -228,7 +229,27 @@ RESOURCES_VI = {
 }
 
 
+@dataclass(frozen=True)
+class Localized:
+    """A problem parameter or error message said in both languages, chosen when rendered."""
+
+    vi: str
+    en: str
+
+    def pick(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+    @staticmethod
+    def join(items: "list[Localized]", sep: str = ", ") -> "Localized":
+        return Localized(sep.join(i.vi for i in items), sep.join(i.en for i in items))
+
+
+def localize(value: Any, lang: str) -> Any:
+    return value.pick(lang) if isinstance(value, Localized) else value
+
+
 def render(code: str, lang: str, params: dict[str, Any]) -> tuple[str, str]:
+    params = {k: localize(v, lang) for k, v in params.items()}
     if lang == "vi" and "resource" in params:
         params = {**params, "resource": RESOURCES_VI.get(params["resource"], params["resource"])}
     entry = MESSAGES.get(code) or MESSAGES["conflict"]

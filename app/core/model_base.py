@@ -28,6 +28,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def local_text(moment: datetime) -> str:
+    """A moment as offices write it, in Vietnam's time: ``08:00 05/12/2026``."""
+    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+
+
 def to_local_date(moment: datetime) -> date:
     """The calendar day in Vietnam (UTC+7) of a timestamp."""
     return moment.astimezone(LOCAL_TZ).date()

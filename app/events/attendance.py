@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -10,12 +10,13 @@ from sqlmodel import Session
 
 from app.audit.service import Change, note_changes
 from app.auth.actor import Actor
+from app.bdtx.policy import PolicyRules
+from app.bdtx.service import year_rules
 from app.bulk.engine import snapshot
 from app.core.concurrency import check_version
-from app.core.config import get_settings
 from app.core.driver import insert_returning
 from app.core.errors import Conflict, NotFound
-from app.core.model_base import utcnow
+from app.core.model_base import local_text, utcnow
 from app.core.pagination import PageParams, paginate
 from app.events.models import (
     AbsenceExcuse,
@@ -44,7 +45,7 @@ from app.events.schemas import ExcuseCreate, MarksInput
 from app.events.service import OPEN, get_event, list_sessions, require_status
 from app.staff.models import Staff
 from app.staff.service import get_staff, unit_at
-from app.violations.models import Violation, ViolationKind
+from app.violations.models import Violation, ViolationKind, ViolationStatus
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def mark_session(
     """R-ATT-1: the organisers record a whole session at once; re-marking until close."""
     authorize_organizer(session, actor, event)
     require_status(event, *OPEN)
+    refuse_cancelled(row)
     members = {p.staff_id: p for p in roster(session, event)}
     strangers = sorted({m.staff_id for m in data.marks} - members.keys())
     if strangers:
@@ -220,8 +222,11 @@ def _confirmed_excuses(session: Session, event: Event) -> set[tuple[int, int]]:
     return {(s, sid) for s, sid in rows}
 
 
-def cell(mark: MarkStatus | None, excused: bool) -> str | None:
-    """What a participant × session cell shows: an excused absence reads ``excused``."""
+def cell(mark: MarkStatus | None, excused: bool, cancelled: bool = False) -> str | None:
+    """What a participant × session cell shows: an excused absence reads ``excused``, every
+    cell of a cancelled session ``cancelled``."""
+    if cancelled:
+        return "cancelled"
     if (mark is None or mark == MarkStatus.absent) and excused:
         return "excused"
     return mark.value if mark else None
@@ -235,7 +240,11 @@ def attendance_matrix(
     rows = []
     for p in visible_roster(session, actor, event):
         cells = {
-            str(s.id): cell(marks.get((p.staff_id, s.id or 0)), (p.staff_id, s.id) in excused)
+            str(s.id): cell(
+                marks.get((p.staff_id, s.id or 0)),
+                (p.staff_id, s.id) in excused,
+                s.cancelled_at is not None,
+            )
             for s in sessions
         }
         rows.append((p, cells))
@@ -245,20 +254,33 @@ def attendance_matrix(
 # --- absence letters ---------------------------------------------------------------------
 
 
+def refuse_cancelled(row: EventSession) -> None:
+    if row.cancelled_at is not None:
+        raise Conflict("session_cancelled", rule="R-ATT-3", session_id=row.id)
+
+
+def grace_ends(session: Session, event: Event, row: EventSession) -> datetime:
+    """R-ATT-2: a letter is due before the session or within the year's grace days after it."""
+    return row.ends_at + timedelta(days=year_rules(session, event.school_year).excuse_grace_days)
+
+
 def submit_excuse(session: Session, actor: Actor, data: ExcuseCreate) -> AbsenceExcuse:
-    """R-ATT-2: by the attendee or their unit head, before the session or within the grace."""
+    """R-ATT-2: by the attendee or their unit head, before the session or within the grace
+    days of the year's policy, also after the event closed while that window is open."""
     staff = get_staff(session, actor, data.staff_id)
     row = session.get(EventSession, data.session_id)
     if row is None:
         raise NotFound("session", data.session_id)
     event = get_event(session, actor, row.event_id)
     authorize_excuse_submitter(actor, staff)
-    require_status(event, *OPEN)
-    if staff.id not in {p.staff_id for p in roster(session, event)}:
+    require_status(event, *OPEN, EventStatus.closed)
+    refuse_cancelled(row)
+    people = {p.staff_id: p for p in roster(session, event)}
+    if staff.id not in people:
         raise Conflict("not_on_roster", rule="R-ATT-2", staff_ids=str(staff.id))
-    grace = get_settings().excuse_grace_days
-    if utcnow() > row.ends_at + timedelta(days=grace):
-        raise Conflict("excuse_too_late", rule="R-ATT-2", days=grace)
+    deadline = grace_ends(session, event, row)
+    if utcnow() > deadline:
+        raise Conflict("excuse_too_late", rule="R-ATT-2", deadline=local_text(deadline))
     live = session.scalar(
         select(AbsenceExcuse.id).where(
             AbsenceExcuse.session_id == row.id,
@@ -268,7 +290,6 @@ def submit_excuse(session: Session, actor: Actor, data: ExcuseCreate) -> Absence
     )
     if live is not None:
         raise Conflict("excuse_duplicate")
-    unit_id = next(p.unit_id for p in roster(session, event) if p.staff_id == staff.id)
     assert event.id is not None
     assert row.id is not None
     assert staff.id is not None
@@ -276,7 +297,7 @@ def submit_excuse(session: Session, actor: Actor, data: ExcuseCreate) -> Absence
         event_id=event.id,
         session_id=row.id,
         staff_id=staff.id,
-        unit_id=unit_id,
+        unit_id=people[staff.id].unit_id,
         reason=data.reason,
         attachment_ref=data.attachment_ref,
         submitted_by_user_id=actor.user_id,
@@ -330,32 +351,95 @@ def decide_excuse(
     note: str | None,
     expected: int,
 ) -> AbsenceExcuse:
-    """R-ATT-2: only the head of the attendee's own unit; not the attendee, not the organiser."""
+    """R-ATT-2: only the head of the attendee's own unit; not the attendee, not the organiser.
+
+    A letter submitted in time is decided even after the event closed: confirming it then
+    dismisses the absence that the close recorded, citing the letter (R-ATT-3); rejecting
+    it leaves the violation as it is."""
     authorize_excuse_decider(session, actor, excuse.staff_id, excuse.unit_id)
     check_version(excuse.version, expected)
     if excuse.status != ExcuseStatus.submitted:
         raise Conflict("excuse_wrong_status", status=excuse.status.value)
     event = session.get(Event, excuse.event_id)
     assert event is not None
-    require_status(event, *OPEN)
+    require_status(event, *OPEN, EventStatus.closed)
     excuse.status = ExcuseStatus.confirmed if confirm else ExcuseStatus.rejected
     excuse.decided_by_user_id, excuse.decided_at, excuse.decision_note = (
         actor.user_id,
         utcnow(),
         note,
     )
+    if confirm and event.status == EventStatus.closed:
+        _dismiss_absence(session, excuse)
     session.flush()
     return excuse
+
+
+def _dismiss_absence(session: Session, excuse: AbsenceExcuse) -> None:
+    """The close-time violation for this absence, dismissed through the ORM so the audit log
+    holds its before and after next to the letter's decision."""
+    violation = session.scalar(
+        select(Violation).where(
+            Violation.kind == ViolationKind.unexcused_absence,
+            Violation.session_id == excuse.session_id,
+            Violation.staff_id == excuse.staff_id,
+            Violation.status == ViolationStatus.open,
+        )
+    )
+    if violation is None:  # already cited in a letter, or dismissed by hand: left to them
+        return
+    violation.status = ViolationStatus.dismissed
+    violation.dismissed_reason = (
+        f"Đơn xin vắng số {excuse.id} được Thủ trưởng đơn vị xác nhận sau khi kết thúc sự kiện "
+        "(R-ATT-2)."
+    )
 
 
 # --- close -------------------------------------------------------------------------------
 
 
-def _attended(mark: MarkStatus | None) -> bool:
+def _attended(mark: MarkStatus | None, rules: PolicyRules) -> bool:
     ok = {MarkStatus.present, MarkStatus.late}
-    if get_settings().left_early_counts_as_attended:
+    if rules.left_early_counts_as_attended:
         ok.add(MarkStatus.left_early)
     return mark in ok
+
+
+def _ready_to_close(session: Session, event: Event, sessions: Sequence[EventSession]) -> None:
+    """R-ATT-3 meets the calendar: every session has ended, and every session that was held
+    has marks; a session nobody marked is named, unless it was cancelled by amendment."""
+    held = [s for s in sessions if s.cancelled_at is None]
+    now = utcnow()
+    running = [s for s in held if s.ends_at > now]
+    if running:
+        last = max(running, key=lambda s: s.ends_at)
+        raise Conflict(
+            "event_not_over",
+            rule="R-ATT-3",
+            session=session_label(last),
+            ends_at=local_text(last.ends_at),
+        )
+    marked = set(
+        session.scalars(
+            select(AttendanceMark.session_id).where(AttendanceMark.event_id == event.id).distinct()
+        )
+    )
+    unmarked = [s for s in held if s.id not in marked]
+    if unmarked:
+        raise Conflict(
+            "session_unmarked",
+            rule="R-ATT-3",
+            sessions=", ".join(session_label(s) for s in unmarked),
+            errors=[
+                {"loc": ["sessions", s.id], "msg": session_label(s), "code": "session_unmarked"}
+                for s in unmarked
+            ],
+        )
+
+
+def session_label(row: EventSession) -> str:
+    when = local_text(row.starts_at)
+    return f"{row.title} ({when})" if row.title else f"buổi {when}"
 
 
 def close_event(
@@ -368,18 +452,21 @@ def close_event(
     check_version(event.version, expected)
     require_status(event, *OPEN)
     sessions = list_sessions(session, event)
+    _ready_to_close(session, event, sessions)
+    held = [s for s in sessions if s.cancelled_at is None]  # a cancelled one counts for nobody
+    rules = year_rules(session, event.school_year)
     people = roster(session, event)
     marks, excused = _marks_by(session, event), _confirmed_excuses(session, event)
     violations, credits = [], []
     now = utcnow()
     for p in people:
-        for s in sessions:
+        for s in held:
             mark = marks.get((p.staff_id, s.id or 0))
             absent = mark is None or mark == MarkStatus.absent  # never marked counts as absent
             if absent and (p.staff_id, s.id) not in excused:
                 violations.append(_absence(event, s, p))
         if event.bdtx_periods and all(
-            _attended(marks.get((p.staff_id, s.id or 0))) for s in sessions
+            _attended(marks.get((p.staff_id, s.id or 0)), rules) for s in held
         ):
             credits.append(_credit(event, p, now))
     violations.extend(_mismatches(session, event))
@@ -444,7 +531,7 @@ def _mismatches(session: Session, event: Event) -> list[dict[str, object]]:
                     "staff_id": nomination.staff_id,
                     "event_id": event.id,
                     "session_id": None,
-                    "evidence": "; ".join(f"{u.criterion}: {u.detail}" for u in unmet),
+                    "evidence": "; ".join(f"{u.label.vi}: {u.detail.vi}" for u in unmet),
                     "version": 1,
                     "created_at": now,
                     "updated_at": now,

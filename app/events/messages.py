@@ -100,12 +100,42 @@ register(
         "excuse_too_late": {
             "vi": (
                 "Quá hạn nộp đơn",
-                "Đơn xin vắng phải nộp trước buổi học hoặc trong {days} ngày sau buổi.",
+                "Đơn xin vắng cho buổi này chỉ được nộp đến {deadline} "
+                "(số ngày gia hạn theo chính sách năm học).",
             ),
             "en": (
                 "Too late",
-                "An absence letter is due before the session or within {days} days after.",
+                "A letter for this session was due by {deadline} (the year's grace days).",
             ),
+        },
+        "event_not_over": {
+            "vi": (
+                "Sự kiện chưa kết thúc",
+                "Chưa thể kết thúc: {session} kết thúc lúc {ends_at}.",
+            ),
+            "en": ("Event not over", "Cannot close yet: {session} ends at {ends_at}."),
+        },
+        "session_unmarked": {
+            "vi": (
+                "Buổi chưa điểm danh",
+                "Chưa điểm danh: {sessions}. Hãy điểm danh, hoặc huỷ buổi bằng văn bản "
+                "điều chỉnh có lý do.",
+            ),
+            "en": (
+                "Session not marked",
+                "Not marked: {sessions}. Mark it, or cancel it by an amendment with a reason.",
+            ),
+        },
+        "session_already_marked": {
+            "vi": (
+                "Buổi đã được điểm danh",
+                "Buổi đã có điểm danh nên đã diễn ra; không thể huỷ.",
+            ),
+            "en": ("Session already marked", "The session has marks, so it was held."),
+        },
+        "session_cancelled": {
+            "vi": ("Buổi đã huỷ", "Buổi này đã được huỷ bằng văn bản điều chỉnh."),
+            "en": ("Session cancelled", "This session was cancelled by an amendment."),
         },
         "excuse_duplicate": {
             "vi": ("Đã có đơn", "Đã có đơn xin vắng cho buổi này."),

@@ -68,6 +68,9 @@ class EventSession(Tracked, table=True):
     title: str | None = Field(default=None, max_length=255)
     starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
+    # cancelled by an amended summons (its reason is the amendment's): no marks, no absences,
+    # and it counts for nobody's completion (R-ATT-3)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SessionAmendment(SQLModel, table=True):
@@ -174,6 +177,13 @@ class Nomination(Tracked, table=True):
     substitutes_id: int | None = Field(
         default=None, foreign_key="nomination.id", ondelete="SET NULL"
     )
+    # the nomination that took this one's place (status ``substituted``), the forward link
+    replaced_by_id: int | None = Field(
+        default=None, foreign_key="nomination.id", ondelete="SET NULL"
+    )
+    # the summoned unit whose quota this nomination uses: the nominee's unit or an office
+    # above it (R-NOM-1), kept so a later reorganisation frees the slot it took
+    target_unit_id: int = Field(foreign_key="unit.id", ondelete="RESTRICT")
     nominated_by_user_id: int | None = Field(
         default=None, foreign_key="app_user.id", ondelete="SET NULL"
     )

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.auth.actor import Actor
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, NotFound
+from app.core.i18n import Localized
 from app.core.model_base import utcnow
 from app.core.text import fold
 from app.events.models import (
@@ -32,36 +33,75 @@ from app.events.schemas import LateConsentCreate, NominationCreate, SubstituteRe
 from app.events.service import OPEN, get_requirement, require_status
 from app.staff.models import Staff, StaffStatus
 from app.staff.service import get_staff
+from app.units.models import UnitClosure
 from app.units.service import require_unit
 
 S = NominationStatus
 
 
+# Criteria as people name them (R-NOM-1 refusals name each unmet one in the request's language)
+CRITERIA = {
+    "staff_id": Localized("người được triệu tập đích danh", "named person"),
+    "unit": Localized("đơn vị được triệu tập", "summoned unit"),
+    "category": Localized("đối tượng", "staff category"),
+    "position": Localized("chức vụ", "position"),
+    "subjects": Localized("môn học", "subject"),
+    "education_level": Localized("cấp học", "education level"),
+    "title_rank": Localized("hạng chức danh nghề nghiệp", "professional title rank"),
+}
+
+
 @dataclass(frozen=True)
 class Unmet:
     criterion: str
-    detail: str
+    detail: Localized
+
+    @property
+    def label(self) -> Localized:
+        return CRITERIA[self.criterion]
+
+
+def target_unit_for(session: Session, req: Requirement, unit_id: int) -> int | None:
+    """The summoned unit a person of ``unit_id`` fills: their own, else the nearest office
+    above it that the requirement summons (a district's quota is filled from its schools)."""
+    return session.scalar(
+        select(RequirementTarget.unit_id)
+        .join(UnitClosure, UnitClosure.ancestor_id == RequirementTarget.unit_id)
+        .where(RequirementTarget.requirement_id == req.id, UnitClosure.descendant_id == unit_id)
+        .order_by(UnitClosure.depth)
+        .limit(1)
+    )
+
+
+def _wanted(values: list[str]) -> str:
+    return ", ".join(values)
 
 
 def unmet_criteria(session: Session, req: Requirement, staff: Staff) -> list[Unmet]:
     """R-NOM-1: every criterion of the requirement the person does not meet."""
     if req.staff_id is not None:
-        return [Unmet("staff_id", "thành phần triệu tập đích danh người khác")]
+        return [
+            Unmet("staff_id", Localized("triệu tập đích danh người khác", "names someone else"))
+        ]
     unmet = []
-    target = session.get(RequirementTarget, (req.id, staff.unit_id))
-    if target is None:
-        unmet.append(Unmet("unit", "đơn vị không thuộc thành phần triệu tập"))
+    if target_unit_for(session, req, staff.unit_id) is None:
+        unmet.append(Unmet("unit", Localized("đơn vị không được triệu tập", "unit not summoned")))
     if req.categories and staff.category not in req.categories:
-        unmet.append(Unmet("category", f"cần {', '.join(req.categories)}"))
+        want = _wanted(req.categories)
+        unmet.append(Unmet("category", Localized(f"cần {want}", f"needs {want}")))
     if req.positions and fold(staff.position or "") not in {fold(p) for p in req.positions}:
-        unmet.append(Unmet("position", f"cần chức vụ {', '.join(req.positions)}"))
+        want = _wanted(req.positions)
+        unmet.append(Unmet("position", Localized(f"cần chức vụ {want}", f"needs {want}")))
     wanted = {fold(s) for s in req.subjects}
     if wanted and not wanted & {fold(s) for s in staff.subjects}:
-        unmet.append(Unmet("subjects", f"cần môn {', '.join(req.subjects)}"))
+        want = _wanted(req.subjects)
+        unmet.append(Unmet("subjects", Localized(f"cần môn {want}", f"needs {want}")))
     if req.education_levels and staff.education_level not in req.education_levels:
-        unmet.append(Unmet("education_level", f"cần cấp học {', '.join(req.education_levels)}"))
+        want = _wanted(req.education_levels)
+        unmet.append(Unmet("education_level", Localized(f"cần cấp học {want}", f"needs {want}")))
     if req.title_ranks and staff.title_rank not in req.title_ranks:
-        unmet.append(Unmet("title_rank", f"cần hạng {', '.join(req.title_ranks)}"))
+        want = _wanted(req.title_ranks)
+        unmet.append(Unmet("title_rank", Localized(f"cần hạng {want}", f"needs {want}")))
     return unmet
 
 
@@ -69,9 +109,13 @@ def _refuse_mismatch(unmet: list[Unmet]) -> Conflict:
     return Conflict(
         "nomination_criteria_mismatch",
         rule="R-NOM-1",
-        criteria=", ".join(u.criterion for u in unmet),
+        criteria=Localized.join([u.label for u in unmet]),
         errors=[
-            {"loc": ["criteria", u.criterion], "msg": u.detail, "code": "criteria_mismatch"}
+            {
+                "loc": ["criteria", u.criterion],
+                "msg": Localized(f"{u.label.vi}: {u.detail.vi}", f"{u.label.en}: {u.detail.en}"),
+                "code": "criteria_mismatch",
+            }
             for u in unmet
         ],
     )
@@ -113,7 +157,8 @@ def _late(session: Session, actor: Actor, event: Event, unit_id: int) -> bool:
 
 
 def _take_slot(session: Session, req: Requirement, unit_id: int) -> None:
-    """Atomic on both databases: the row only moves while ``used < quota``."""
+    """Atomic on both databases: the row only moves while ``used < quota``. ``unit_id`` is
+    the summoned unit, which may be an office above the nominee's unit."""
     result = session.execute(
         update(RequirementTarget)
         .where(
@@ -133,7 +178,7 @@ def _free_slot(session: Session, nomination: Nomination) -> None:
         update(RequirementTarget)
         .where(
             RequirementTarget.requirement_id == nomination.requirement_id,
-            RequirementTarget.unit_id == nomination.unit_id,
+            RequirementTarget.unit_id == nomination.target_unit_id,
         )
         .values(used=RequirementTarget.used - 1)
         .execution_options(synchronize_session=False)
@@ -162,7 +207,9 @@ def nominate(session: Session, actor: Actor, event: Event, data: NominationCreat
     req = get_requirement(session, event, data.requirement_id)
     _check_nominee(session, event, req, staff)
     late = _late(session, actor, event, staff.unit_id)
-    _take_slot(session, req, staff.unit_id)
+    target = target_unit_for(session, req, staff.unit_id)
+    assert target is not None  # _check_nominee refused a unit outside every target
+    _take_slot(session, req, target)
     assert event.id is not None
     assert req.id is not None
     assert staff.id is not None
@@ -171,6 +218,7 @@ def nominate(session: Session, actor: Actor, event: Event, data: NominationCreat
         requirement_id=req.id,
         staff_id=staff.id,
         unit_id=staff.unit_id,
+        target_unit_id=target,
         late=late,
         note=data.note,
         nominated_by_user_id=actor.user_id,
@@ -281,7 +329,8 @@ def substitute(
     req = session.get(Requirement, nomination.requirement_id)
     assert req is not None
     if replacement.unit_id != nomination.unit_id:
-        raise _refuse_mismatch([Unmet("unit", "người thay thế phải cùng đơn vị")])
+        same_unit = Localized("người thay thế phải cùng đơn vị", "the substitute's unit differs")
+        raise _refuse_mismatch([Unmet("unit", same_unit)])
     _check_nominee(session, event, req, replacement)
     late = _late(session, actor, event, nomination.unit_id)
     nomination.status = S.substituted
@@ -293,6 +342,7 @@ def substitute(
         requirement_id=nomination.requirement_id,
         staff_id=replacement.id,
         unit_id=nomination.unit_id,
+        target_unit_id=nomination.target_unit_id,
         status=S(old),
         late=late,
         substitutes_id=nomination.id,
@@ -301,6 +351,7 @@ def substitute(
     )
     session.add(new)
     session.flush()
+    nomination.replaced_by_id = new.id
     _log(session, actor, new, None, data.reason)
     session.flush()
     return new

@@ -12,6 +12,7 @@ from app.auth.policies import Permission, grants_covering, units_in_scope
 from app.core.errors import Forbidden
 from app.events.models import Event, EventStatus, Nomination, Requirement, RequirementTarget
 from app.staff.models import Staff
+from app.units.models import UnitClosure
 
 
 def bound_events(actor: Actor) -> list[int]:
@@ -25,12 +26,23 @@ def event_filter(actor: Actor) -> ColumnElement[bool] | Any:
     if scope is None:
         return true()
     published = Event.status != EventStatus.draft
+    # a summoned unit in scope, or an office above it whose quota the caller's units fill
+    above_or_in_scope = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id.in_(scope))
     targeted = exists().where(
         Requirement.event_id == Event.id,
         RequirementTarget.requirement_id == Requirement.id,
-        RequirementTarget.unit_id.in_(scope),
+        RequirementTarget.unit_id.in_(above_or_in_scope),
     )
-    clauses = [Event.organizer_unit_id.in_(scope), published & targeted]
+    # triệu tập đích danh: the person's unit head and every office above see it
+    names_someone_in_scope = exists().where(
+        Requirement.event_id == Event.id,
+        Requirement.staff_id == Staff.id,
+        Staff.unit_id.in_(scope),
+    )
+    clauses = [
+        Event.organizer_unit_id.in_(scope),
+        published & (targeted | names_someone_in_scope),
+    ]
     if actor.staff_id is not None:
         named = exists().where(
             Requirement.event_id == Event.id, Requirement.staff_id == actor.staff_id

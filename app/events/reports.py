@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.auth.actor import Actor
+from app.bdtx.service import year_rules
+from app.core.model_base import utcnow
 from app.events.attendance import (
     _attended,
     _confirmed_excuses,
@@ -31,9 +33,16 @@ from app.units.models import Unit
 COUNTED = ("present", "late", "left_early", "absent", "excused", "unexcused")
 
 
+def counted_sessions(session: Session, event: Event) -> list[EventSession]:
+    """Sessions a report counts: held (not cancelled) and over. One still to come is nobody's
+    absence yet, a cancelled one never is (R-ATT-3)."""
+    now = utcnow()
+    return [s for s in list_sessions(session, event) if s.cancelled_at is None and s.ends_at <= now]
+
+
 def attendance_by_unit(session: Session, actor: Actor, event: Event) -> list[dict[str, Any]]:
     """Rates per unit of the participants the caller can see: one row per unit."""
-    sessions = list_sessions(session, event)
+    sessions = counted_sessions(session, event)
     marks, excused = _marks_by(session, event), _confirmed_excuses(session, event)
     people = visible_roster(session, actor, event)
     counts: dict[int, Counter[str]] = defaultdict(Counter)
@@ -105,9 +114,12 @@ def training_record(session: Session, actor: Actor, staff: Staff) -> dict[str, A
         ).all()
     )
     out = []
+    rules = {y: year_rules(session, y) for y in {e.school_year for e in events}}
     for event in events:
         session_ids = session.scalars(
-            select(EventSession.id).where(EventSession.event_id == event.id)
+            select(EventSession.id).where(
+                EventSession.event_id == event.id, EventSession.cancelled_at.is_(None)
+            )
         ).all()
         out.append(
             {
@@ -116,7 +128,9 @@ def training_record(session: Session, actor: Actor, staff: Staff) -> dict[str, A
                 "school_year": event.school_year,
                 "status": event.status,
                 "marks": {str(s): _value(marks.get(s)) for s in session_ids},
-                "completed": all(_attended(marks.get(s)) for s in session_ids)
+                "completed": all(
+                    _attended(marks.get(s), rules[event.school_year]) for s in session_ids
+                )
                 if event.status == "closed"
                 else None,
                 "credited_periods": credits.get(event.id, 0),

@@ -6,14 +6,23 @@ from app.auth.actor import ActorDep
 from app.core.concurrency import IfMatchDep, set_etag
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
-from app.core.exports import Column, export_responses, negotiate, table_response
+from app.core.exports import (
+    XLSX,
+    Column,
+    Format,
+    content_disposition,
+    export_responses,
+    negotiate,
+    table_response,
+)
+from app.core.i18n import language
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
 from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.school_year import SchoolYear
 from app.core.types import Id
-from app.events import attendance, nominations, reports, service
+from app.events import attendance, nominations, reports, service, signin
 from app.events.models import EventKind, EventStatus, ExcuseStatus, NominationStatus
 from app.events.schemas import (
     AmendmentRead,
@@ -41,6 +50,7 @@ from app.events.schemas import (
     RequirementTargetRead,
     RosterEntry,
     SessionAmend,
+    SessionCancel,
     SessionCreate,
     SessionRead,
     SubstituteRequest,
@@ -216,6 +226,21 @@ def amend_session(
     event = service.get_event(session, actor, event_id)
     row = service.get_session_of(session, event, session_id)
     return SessionRead.model_validate(service.amend_session(session, actor, event, row, body))
+
+
+@router.post(
+    "/{event_id}/sessions/{session_id}/cancel",
+    name="events-sessions-cancel",
+    responses=CREATE,
+)
+def cancel_session(
+    session: SessionDep, actor: ActorDep, event_id: Id, session_id: Id, body: SessionCancel
+) -> SessionRead:
+    """Cancel a summoned session by amendment, with its reason: it then needs no marks to
+    close, creates no absences and counts for nobody's completion (R-ATT-3)."""
+    event = service.get_event(session, actor, event_id)
+    row = service.get_session_of(session, event, session_id)
+    return SessionRead.model_validate(service.cancel_session(session, actor, event, row, body))
 
 
 @router.get(
@@ -482,10 +507,20 @@ def mark_attendance(
     return [MarkRead.model_validate(m) for m in marks]
 
 
-@router.get("/{event_id}/attendance", name="attendance-matrix", responses=problem_responses(404))
-def attendance_matrix(session: SessionDep, actor: ActorDep, event_id: Id) -> AttendanceMatrix:
-    """Participant × session; an absence covered by a confirmed letter reads `excused`."""
+@router.get(
+    "/{event_id}/attendance",
+    name="attendance-matrix",
+    response_model=AttendanceMatrix,
+    responses={**export_responses(AttendanceMatrix), **problem_responses(404)},
+)
+def attendance_matrix(request: Request, session: SessionDep, actor: ActorDep, event_id: Id) -> Any:
+    """Participant × session; an absence covered by a confirmed letter reads `excused`, a
+    cancelled session `cancelled`. As CSV, or as an XLSX sign-in sheet (danh sách điểm danh)
+    ready to print on A4 landscape with a signature column (`Accept` or `?format=`)."""
     event = service.get_event(session, actor, event_id)
+    fmt = negotiate(request)
+    if fmt != "json":
+        return _sign_in_sheet(request, session, actor, event, fmt)
     sessions, rows = attendance.attendance_matrix(session, actor, event)
     return AttendanceMatrix(
         event_id=event_id,
@@ -494,6 +529,27 @@ def attendance_matrix(session: SessionDep, actor: ActorDep, event_id: Id) -> Att
             MatrixRow(staff_id=p.staff_id, full_name=p.full_name, unit_id=p.unit_id, marks=m)
             for p, m in rows
         ],
+    )
+
+
+def _sign_in_sheet(request: Request, session: Any, actor: Any, event: Any, fmt: Format) -> Response:
+    lang = language(request)
+    sessions, rows = signin.sheet_rows(session, actor, event, lang)
+    filename = f"diem-danh-su-kien-{event.id}"
+    if fmt == "xlsx":
+        body = signin.signin_xlsx(event, sessions, rows, lang)
+        headers = {"Content-Disposition": content_disposition(f"{filename}.xlsx")}
+        return Response(
+            body, media_type=XLSX, headers=headers | {"Vary": "Accept, Accept-Language"}
+        )
+    return table_response(
+        request,
+        title_vi=f"Danh sách điểm danh: {event.title}",
+        title_en=f"Sign-in sheet: {event.title}",
+        columns=signin.csv_columns(sessions),
+        rows=signin.csv_rows(sessions, rows),
+        filename=filename,
+        fmt=fmt,
     )
 
 
@@ -599,7 +655,8 @@ def event_attendance_report(
     """Attendance rates per unit, as JSON, CSV or XLSX (`Accept` or `?format=`)."""
     event = service.get_event(session, actor, event_id)
     rows = reports.attendance_by_unit(session, actor, event)
-    n_sessions = len(service.list_sessions(session, event))
+    n_sessions = len(reports.counted_sessions(session, event))
+    totals = reports.totals(rows, n_sessions)
     fmt = negotiate(request)
     if fmt != "json":
         return table_response(
@@ -610,13 +667,14 @@ def event_attendance_report(
             rows=rows,
             filename=f"tham-du-su-kien-{event.id}",
             fmt=fmt,
+            totals=totals,
         )
     return EventAttendanceReport(
         event_id=event_id,
         title=event.title,
         sessions=n_sessions,
         units=[UnitAttendanceRow.model_validate(r) for r in rows],
-        totals=UnitAttendanceRow.model_validate(reports.totals(rows, n_sessions)),
+        totals=UnitAttendanceRow.model_validate(totals),
     )
 
 

@@ -1,3 +1,4 @@
+import enum
 from datetime import date, datetime
 from typing import Annotated
 
@@ -101,7 +102,14 @@ class SessionRead(ReadModel):
     title: str | None
     starts_at: datetime
     ends_at: datetime
+    cancelled_at: datetime | None = Field(
+        description="Cancelled by an amended summons: no marks, no absences (R-ATT-3)."
+    )
     version: int
+
+
+class SessionCancel(InputModel):
+    reason: Reason
 
 
 class AmendmentRead(ReadModel):
@@ -219,7 +227,13 @@ class NominationRead(ReadModel):
     unit_id: int
     status: NominationStatus
     late: bool
-    substitutes_id: int | None
+    substitutes_id: int | None = Field(description="The nomination this one replaced.")
+    replaced_by_id: int | None = Field(
+        description="For a `substituted` nomination, the one that took its place (R-NOM-2)."
+    )
+    target_unit_id: int = Field(
+        description="The summoned unit whose quota it uses: the nominee's unit or an office above."
+    )
     note: str | None
     version: int
     created_at: datetime
@@ -275,12 +289,22 @@ class MarkRead(ReadModel):
     marked_at: datetime
 
 
+class CellState(enum.StrEnum):
+    present = "present"
+    late = "late"
+    left_early = "left_early"
+    absent = "absent"
+    excused = "excused"  # an absence covered by a confirmed letter (R-ATT-2)
+    cancelled = "cancelled"  # the session was cancelled by amendment
+
+
 class MatrixRow(ReadModel):
     staff_id: int
     full_name: str
     unit_id: int
-    marks: dict[str, str | None] = Field(
-        description="session id → present | late | left_early | absent | excused | null"
+    marks: dict[str, CellState | None] = Field(
+        description="session id → present | late | left_early | absent | excused | cancelled, "
+        "or null while not marked"
     )
 
 

@@ -14,6 +14,7 @@ from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.model_base import utcnow
 from app.core.pagination import PageParams, paginate
 from app.events.models import (
+    AttendanceMark,
     Event,
     EventKind,
     EventSession,
@@ -28,6 +29,7 @@ from app.events.schemas import (
     EventUpdate,
     RequirementCreate,
     SessionAmend,
+    SessionCancel,
     SessionCreate,
     SummonRequest,
 )
@@ -186,6 +188,37 @@ def amend_session(
     return row
 
 
+def cancel_session(
+    session: Session, actor: Actor, event: Event, row: EventSession, data: SessionCancel
+) -> EventSession:
+    """Cancelled by an amended summons with its reason (R-ATT-3: it blocks no close and
+    counts for nobody). A session already marked was held: it cannot be cancelled."""
+    authorize_organizer(session, actor, event)
+    require_status(event, *OPEN)
+    if row.cancelled_at is not None:
+        return row
+    marked = session.scalar(
+        select(AttendanceMark.id).where(AttendanceMark.session_id == row.id).limit(1)
+    )
+    if marked is not None:
+        raise Conflict("session_already_marked", rule="R-ATT-3")
+    row.cancelled_at = utcnow()
+    assert event.id is not None
+    assert row.id is not None
+    session.add(
+        SessionAmendment(
+            event_id=event.id,
+            session_id=row.id,
+            reason=data.reason,
+            before={"cancelled_at": None},
+            after={"cancelled_at": _iso(row.cancelled_at)},
+            amended_by_user_id=actor.user_id,
+        )
+    )
+    session.flush()
+    return row
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -298,7 +331,9 @@ def to_fill(
     )
     scope = None if event.id in bound_events(actor) else units_in_scope(actor)
     if scope is not None:
-        stmt = stmt.where(RequirementTarget.unit_id.in_(scope))
+        # the caller's units, and offices above them whose quota they help fill (R-NOM-1)
+        above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id.in_(scope))
+        stmt = stmt.where(RequirementTarget.unit_id.in_(above))
     if unit_id is not None:
         stmt = stmt.where(RequirementTarget.unit_id == unit_id)
     return [

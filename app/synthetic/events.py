@@ -397,6 +397,7 @@ class EventBuilder:
                 "requirement_id": requirement_id,
                 "staff_id": person.id,
                 "unit_id": person.unit_id,
+                "target_unit_id": person.unit_id,
                 "status": status,
                 "version": 1 if status == "proposed" else 2,
                 "created_at": at,

@@ -1,13 +1,13 @@
 """A session's attendance marks from the organisers' sheet (R-ATT-1)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
 from app.auth.models import Role
-from app.core.model_base import LOCAL_TZ
+from app.core.model_base import LOCAL_TZ, utcnow
 from app.events.models import AttendanceMark, EventStatus
 from tests.bulk.helpers import XLSX, by_row, xlsx_bytes
 from tests.conftest import ClientFor
@@ -15,6 +15,9 @@ from tests.events.builders import Built, build_event, nominate
 from tests.factories import make_staff, make_tree
 
 HEADERS = ["STT", "Mã định danh", "Họ và tên", "Điểm danh", "Giờ đến", "Ghi chú"]
+
+
+PAST = utcnow() - timedelta(days=1)
 
 
 def url(built: Built, n: int = 0) -> str:
@@ -72,7 +75,8 @@ def test_organiser_marks_a_session_from_a_sheet(client_for: ClientFor, session: 
 
 def test_same_rules_as_marking(client_for: ClientFor, client: TestClient, session: Session) -> None:
     tree = make_tree(session)
-    built = build_event(session, tree["d1"], [tree["s1"]])
+    # one session, already over: once marked, the event may close (R-ATT-3)
+    built = build_event(session, tree["d1"], [tree["s1"]], n_sessions=1, start=PAST)
     person = make_staff(session, tree["s1"])
     nominate(session, built, person.id or 0)
     row = [{"staff_external_code": person.external_code, "status": "present"}]

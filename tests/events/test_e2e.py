@@ -48,7 +48,7 @@ def test_event_of_500_participants_and_6_sessions_from_draft_to_closed(
     )
     assert r.status_code == 201
     event_url = r.headers["location"]
-    start = utcnow() + timedelta(days=1)
+    start = utcnow() - timedelta(days=2)  # over, so the event may close (R-ATT-3)
     session_ids = []
     for k in range(SESSIONS):
         s_start = start + timedelta(hours=4 * k)

@@ -10,8 +10,8 @@ from typing import Any
 from app.auth.models import Role
 from app.core.model_base import utcnow
 from app.events import attendance
-from app.events.models import AbsenceExcuse
-from app.events.schemas import ExcuseCreate
+from app.events.models import AbsenceExcuse, MarkStatus
+from app.events.schemas import ExcuseCreate, MarkInput, MarksInput
 from tests.events.builders import Built, build_event, nominate
 from tests.factories import SYSTEM, make_staff
 from tests.matrix.base import Case, World, ids_in, u
@@ -35,6 +35,18 @@ def eid(w: World, summon: bool = True) -> int:
 
 def sid(w: World) -> int:
     return ev(w).sessions[0].id or 0
+
+
+def over_and_marked(w: World) -> int:
+    """The event's sessions in the past and marked, so it may close (R-ATT-3)."""
+    built = ev(w)
+    for i, row in enumerate(built.sessions):
+        row.starts_at = utcnow() - timedelta(days=2, hours=-4 * i)
+        row.ends_at = row.starts_at + timedelta(hours=3)
+        marks = MarksInput(marks=[MarkInput(staff_id=w.staff.id or 0, status=MarkStatus.present)])
+        attendance.mark_session(w.session, SYSTEM, built.event, row, marks)
+    w.session.flush()
+    return built.event.id or 0
 
 
 def etag_of(w: World, url: str) -> dict[str, str]:
@@ -140,7 +152,11 @@ CASES = [
         "POST",
         E + "/{event_id}/close",
         DO,
-        lambda w: (f"{E}/{eid(w)}/close", None, etag_of(w, f"{E}/{eid(w)}")),
+        lambda w: (
+            f"{E}/{over_and_marked(w)}/close",
+            None,
+            etag_of(w, f"{E}/{eid(w)}"),
+        ),
         wrong=INSP,
     ),
     Case("GET", E + "/{event_id}/sessions", INSP, lambda w: (f"{E}/{eid(w)}/sessions", None, {})),
@@ -167,6 +183,17 @@ CASES = [
         lambda w: (
             f"{E}/{eid(w)}/sessions/{sid(w)}/amend",
             {**new_session_body(), "reason": "Đổi lịch do trùng kỳ thi"},
+            {},
+        ),
+        wrong=INSP,
+    ),
+    Case(
+        "POST",
+        E + "/{event_id}/sessions/{session_id}/cancel",
+        DO,
+        lambda w: (
+            f"{E}/{eid(w)}/sessions/{sid(w)}/cancel",
+            {"reason": "Hoãn do mưa bão, theo chỉ đạo của UBND tỉnh"},
             {},
         ),
         wrong=INSP,

@@ -74,9 +74,7 @@ def _settings_into_policies() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("nomination") as batch:
-        batch.drop_constraint(
-            batch.f("fk_nomination_target_unit_id_unit"), type_="foreignkey"
-        )
+        batch.drop_constraint(batch.f("fk_nomination_target_unit_id_unit"), type_="foreignkey")
         batch.drop_constraint(
             batch.f("fk_nomination_replaced_by_id_nomination"), type_="foreignkey"
         )

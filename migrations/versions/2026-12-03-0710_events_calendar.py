@@ -1,7 +1,7 @@
 """events meet the calendar: cancelled sessions, quota targets above the unit, replacements
 
-Revision ID: 0012_events_calendar
-Revises: 0011
+Revision ID: 0013_events_calendar
+Revises: 0012_notifications
 Create Date: 2026-12-03 07:00:00
 
 - ``event_session.cancelled_at``: a session cancelled by an amended summons (R-ATT-3).
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_events_calendar"
-down_revision: str | None = "0011"
+revision: str = "0013_events_calendar"
+down_revision: str | None = "0012_notifications"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

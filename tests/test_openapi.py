@@ -29,3 +29,12 @@ def test_error_responses_are_documented_as_problems() -> None:
             continue
         for method, op in ops.items():
             assert "application/problem+json" in op["responses"]["422"]["content"], (path, method)
+
+
+def test_no_two_models_share_a_schema_name(repo_root: Path) -> None:
+    """Two models of one name become `X-Input`/`X-Output`, and a generated client then
+    loses the response model of every operation using either (found: events' and
+    notifications' MarkRead)."""
+    document = json.loads((repo_root / "openapi" / "openapi.json").read_text(encoding="utf-8"))
+    clashes = [k for k in document["components"]["schemas"] if k.endswith(("-Input", "-Output"))]
+    assert clashes == []

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.bdtx.models import PersonalPlan
 from app.bdtx.policy import PolicyRules
-from app.bdtx.service import current_policy
+from app.bdtx.service import current_policy, year_rules
 from app.core.config import get_settings
 from app.core.model_base import utcnow
 from app.events.models import (
@@ -107,27 +107,43 @@ def sessions_tomorrow(session: Session, now: datetime) -> Iterator[Draft]:
         )
 
 
+MAX_GRACE_DAYS = 60  # the policy's upper bound (app.bdtx.policy)
+
+
 def excuse_windows(session: Session, now: datetime) -> Iterator[Draft]:
-    """Marked absent with no excuse, the last day of the excuse window (R-ATT-2)."""
-    grace = timedelta(days=get_settings().excuse_grace_days)
+    """Marked absent with no excuse, the last day of the excuse window (R-ATT-2): the grace
+    days are each event's school-year policy, so candidates are read over the widest window
+    a policy allows and kept where their own year's window closes within a day."""
+    widest = timedelta(days=MAX_GRACE_DAYS)
     excused = select(AbsenceExcuse.id).where(
         AbsenceExcuse.session_id == AttendanceMark.session_id,
         AbsenceExcuse.staff_id == AttendanceMark.staff_id,
     )
-    rows = session.execute(
-        select(AttendanceMark.staff_id, EventSession.id, EventSession.ends_at, Event.title)
+    found = session.execute(
+        select(
+            AttendanceMark.staff_id,
+            EventSession.id,
+            EventSession.ends_at,
+            Event.title,
+            Event.school_year,
+        )
         .join(EventSession, EventSession.id == AttendanceMark.session_id)
         .join(Event, Event.id == EventSession.event_id)
         .where(
             AttendanceMark.status == "absent",
             ~excused.exists(),
-            EventSession.ends_at > now - grace,
-            EventSession.ends_at <= now - grace + timedelta(days=1),
+            EventSession.ends_at > now - widest,
+            EventSession.ends_at <= now + timedelta(days=1),
         )
     ).all()
+    grace = {
+        year: timedelta(days=year_rules(session, year).excuse_grace_days)
+        for year in {r.school_year for r in found}
+    }
+    rows = [r for r in found if now < r.ends_at + grace[r.school_year] <= now + timedelta(days=1)]
     users = users_of_staff(session, [r.staff_id for r in rows])
-    for staff_id, session_id, ends_at, title in rows:
-        closes = ends_at + grace
+    for staff_id, session_id, ends_at, title, year in rows:
+        closes = ends_at + grace[year]
         body = (
             f"Thầy/cô vắng buổi học của «{title}» chưa có đơn xin vắng. "
             f"Hạn nộp đơn: {_when(closes.isoformat())}."

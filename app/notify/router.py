@@ -11,7 +11,7 @@ from app.core.schemas import Page
 from app.notify import service
 from app.notify.schemas import (
     MarkedRead,
-    MarkRead,
+    MarkAsRead,
     NotificationRead,
     PreferencesRead,
     PreferencesUpdate,
@@ -48,7 +48,7 @@ def unread_count(session: SessionDep, actor: ActorDep) -> UnreadCount:
     response_model=MarkedRead,
     responses=problem_responses(403, 404),
 )
-def mark_read(session: SessionDep, actor: ActorDep, body: MarkRead) -> MarkedRead:
+def mark_read(session: SessionDep, actor: ActorDep, body: MarkAsRead) -> MarkedRead:
     """Mark some (`ids`) or all of the caller's notifications read; another's id is 404."""
     return MarkedRead(marked=service.mark_read(session, actor, body.ids))
 

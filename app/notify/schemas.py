@@ -23,7 +23,7 @@ class UnreadCount(BaseModel):
     unread: int
 
 
-class MarkRead(InputModel):
+class MarkAsRead(InputModel):
     ids: list[Id] | None = Field(
         default=None,
         max_length=500,

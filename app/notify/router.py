@@ -10,8 +10,8 @@ from app.core.routing import api_router
 from app.core.schemas import Page
 from app.notify import service
 from app.notify.schemas import (
-    MarkedRead,
     MarkAsRead,
+    MarkedRead,
     NotificationRead,
     PreferencesRead,
     PreferencesUpdate,

@@ -52,7 +52,9 @@ class Mailer:
             self._conn = self._connect()
         try:
             self._conn.send_message(msg)
-        except (smtplib.SMTPServerDisconnected, OSError):
+        except (smtplib.SMTPException, OSError):
+            # a refusal may leave the session mid-transaction, a timeout a dead socket: the
+            # next message starts on a fresh connection
             self.close()
             raise
 

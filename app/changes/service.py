@@ -17,16 +17,18 @@ writing transactions (this insert and the commit) run one at a time on PostgreSQ
 
 import base64
 import binascii
+import enum
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select, text
 from sqlmodel import Session, SQLModel
 
-from app.audit.service import NOT_AUDITED
+from app.audit.service import NOT_AUDITED, SECRET_FIELDS
 from app.audit.service import Change as Noted
 from app.auth.actor import Actor
 from app.auth.policies import PERMISSIONS, Permission, unit_filter
@@ -34,7 +36,7 @@ from app.changes.models import Change
 from app.core.driver import insert_many
 from app.core.errors import Forbidden, InvalidInput
 from app.core.model_base import utcnow
-from app.units.service import subtree_ids
+from app.units.service import MOVES_KEY, subtree_ids
 
 # pg_advisory_xact_lock key of the feed ("bdtx" in ASCII); nothing else may use it.
 FEED_LOCK_KEY = 0x62647478
@@ -85,11 +87,41 @@ def _previous_owner(
     return old if old is not None and old != after.get(key) else None
 
 
+# Search helpers the API never shows (``name_search``: the folded name the filter matches).
+def _shown(column: str) -> bool:
+    return not column.endswith("_search")
+
+
+def _utc_text(value: str) -> str:
+    """The API writes UTC as ``Z``; snapshots come from ``isoformat`` (``+00:00``)."""
+    return value[:-6] + "Z" if value.endswith("+00:00") else value
+
+
+def _public(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A snapshot as the REST object shows it: no search columns, UTC written with ``Z``."""
+    if state is None:
+        return None
+    return {k: _utc_text(v) if isinstance(v, str) else v for k, v in state.items() if _shown(k)}
+
+
+def _json_value(column: str, value: Any) -> Any:
+    if column in SECRET_FIELDS:
+        return "***"
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def _row(change: Noted) -> dict[str, Any] | None:
     op, table, target_id, unit_id, before, after = change
     if table in NOT_IN_FEED or table == Change.__tablename__:
         return None
-    state = after if op != "delete" else before  # a delete carries the last state
+    state = _public(after if op != "delete" else before)  # a delete carries the last state
     return {
         "op": op,
         "resource": table,
@@ -101,12 +133,61 @@ def _row(change: Noted) -> dict[str, Any] | None:
     }
 
 
+def _unit_column(table: Table) -> str | None:
+    """The column that places a row of ``table`` in a unit's subtree, if any."""
+    if table.name == "unit":
+        return "id"
+    if "unit_id" in table.c:
+        return "unit_id"
+    return OWNER_FIELDS.get(table.name)
+
+
+def _moved_rows(session: Session, root: int, old_parent: int | None) -> list[dict[str, Any]]:
+    """Rows for everything a unit move carried along: the subtree's units (the moved unit has
+    its own row from the update) and every object placed by one of them (staff, links,
+    marks, events, ...). Each is an ``update`` with its full state for readers who see it
+    now, and ``moved_out`` (through ``prev_unit_id``) for those of the old parent.
+
+    One SELECT per table over the subtree and one multi-row insert by the caller: a district
+    of thousands of staff costs a handful of statements, never one per row.
+    """
+    rows: list[dict[str, Any]] = []
+    for name in sorted(resources()):
+        table = SQLModel.metadata.tables[name]
+        column = _unit_column(table)
+        if column is None:
+            continue
+        stmt = select(table).where(table.c[column].in_(subtree_ids(root)))
+        if name == "unit":
+            stmt = stmt.where(table.c.id != root)
+        if "id" in table.c:
+            stmt = stmt.order_by(table.c.id)
+        for found in session.execute(stmt).mappings():
+            data = {k: _json_value(k, v) for k, v in found.items() if _shown(k)}
+            rows.append(
+                {
+                    "op": "update",
+                    "resource": name,
+                    "resource_id": found.get("id"),
+                    "unit_id": found[column],
+                    "prev_unit_id": old_parent,
+                    "version": found.get("version"),
+                    "data": data,
+                }
+            )
+    return rows
+
+
 def record(session: Session, changes: Sequence[Noted]) -> None:
     """Feed rows for a transaction's changes: call last, right before the commit.
 
+    Unit moves (noted by ``app.units.service.move_unit``) add a row for each object the
+    move carried into or out of someone's scope, after the transaction's own rows.
     The lock is held from here to the end of the transaction, so nothing slow may follow.
     """
     rows = [row for row in map(_row, changes) if row is not None]
+    for root, old_parent in session.info.pop(MOVES_KEY, []):
+        rows += _moved_rows(session, root, old_parent)
     if not rows:
         return
     bind = session.get_bind()
@@ -145,8 +226,8 @@ def encode_position(change_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _bad(loc: str, msg: str) -> InvalidInput:
-    return InvalidInput(errors=[{"loc": ["query", loc], "msg": msg, "code": "invalid"}])
+def _bad(loc: str, msg: str, code: str | None = None) -> InvalidInput:
+    return InvalidInput(code, errors=[{"loc": ["query", loc], "msg": msg, "code": "invalid"}])
 
 
 def decode_position(cursor: str | None) -> int:
@@ -157,10 +238,10 @@ def decode_position(cursor: str | None) -> int:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))["change"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise _bad("after", "invalid cursor") from exc
+        raise _bad("after", "invalid cursor", "invalid_cursor") from exc
     # a position the column can hold: a forged {"change": 1e30} must not reach SQL
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
-        raise _bad("after", "invalid cursor")
+        raise _bad("after", "invalid cursor", "invalid_cursor")
     return value
 
 

@@ -14,6 +14,10 @@ from app.staff.models import Staff, StaffAssignment
 from app.units.models import Unit, UnitClosure, UnitKind, UnitMove
 from app.units.schemas import UnitCreate, UnitMoveRequest, UnitUpdate
 
+# ``session.info`` key: (moved unit, its old parent) for every move of the transaction; the
+# change feed turns each into rows for everything in the subtree (``app.changes.service``).
+MOVES_KEY = "unit_moves"
+
 
 def subtree_ids(unit_id: int) -> Select[tuple[int]]:
     """Ids of ``unit_id`` and all its descendants, as a subquery (one index range scan)."""
@@ -165,6 +169,7 @@ def move_unit(
         )
     )
     _relink_subtree(session, unit.id, new_parent)
+    session.info.setdefault(MOVES_KEY, []).append((unit.id, unit.parent_id))
     unit.parent_id = new_parent
     session.flush()
     return unit

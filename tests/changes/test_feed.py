@@ -110,6 +110,7 @@ def test_an_invalid_cursor_is_422_naming_after(client: TestClient, cursor: str) 
     r = client.get(FEED, params={"after": cursor})
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "invalid_cursor"  # as every other list answers
     assert r.json()["errors"][0]["loc"] == ["query", "after"]
 
 
@@ -293,3 +294,65 @@ def test_limit_is_capped_like_every_list(client: TestClient, session: Session) -
     new_unit(client, t["s1"], "CAP")
     assert len(poll(client, start, limit=100_000)["items"]) == 1
     assert client.get(FEED, params={"limit": 0}).status_code == 422
+
+
+def move(client: TestClient, unit_id: int | None, parent_id: int | None) -> None:
+    url = f"/api/v1/units/{unit_id}"
+    body = {"new_parent_id": parent_id, "reason": "Sắp xếp lại đơn vị"}
+    r = client.post(f"{url}/move", json=body, headers=etag(client, url))
+    assert r.status_code == 200, r.text
+
+
+def test_a_unit_move_carries_its_staff_out_of_and_into_scopes(
+    client: TestClient, client_for: ClientFor, session: Session
+) -> None:
+    """Staff of a moved school leave the old district's mirror and arrive, with their full
+    state, in the new one's; readers above both see plain updates."""
+    t = make_tree(session)
+    person = make_staff(session, t["s1"])
+    start = poll(client)["next_cursor"]
+    move(client, t["s1"].id, t["d2"].id)
+
+    def staff_items(unit: Unit) -> list[dict[str, Any]]:
+        items = drain(client_for(Role.integration, unit), start, resource="staff")
+        return [i for i in items if i["resource_id"] == person.id]
+
+    [left] = staff_items(t["d1"])
+    assert (left["op"], left["data"]) == ("moved_out", None)
+    [arrived] = staff_items(t["d2"])
+    assert arrived["op"] == "update"
+    assert arrived["data"]["unit_id"] == t["s1"].id
+    [both] = staff_items(t["so"])
+    assert both["op"] == "update"
+
+
+def test_a_moved_district_carries_its_schools_along(
+    client: TestClient, client_for: ClientFor, session: Session
+) -> None:
+    """A district moved under another unit: its schools change scope with it."""
+    t = make_tree(session)
+    start = poll(client)["next_cursor"]
+    move(client, t["d1"].id, t["d2"].id)
+    seen = drain(client_for(Role.integration, t["d2"]), start, resource="unit")
+    assert {i["resource_id"] for i in seen if i["op"] == "update"} == {t["d1"].id, t["s1"].id}
+
+
+def test_feed_data_is_the_rest_object(client: TestClient, session: Session) -> None:
+    """No search columns, UTC with ``Z``: what GET on the resource answers."""
+    t = make_tree(session)
+    person = make_staff(session, t["s1"])
+    start = poll(client)["next_cursor"]
+    url = f"/api/v1/staff/{person.id}"
+    r = client.patch(url, json={"full_name": "Nguyễn Thị Hoà"}, headers=etag(client, url))
+    assert r.status_code == 200, r.text
+    move(client, t["s1"].id, t["d2"].id)
+    rest = client.get(url).json()
+    for item in drain(client, start, resource="staff"):
+        data = item["data"]
+        assert "name_search" not in data
+        assert {k: v for k, v in data.items() if k in rest} == {
+            k: v for k, v in rest.items() if k in data
+        }
+        stamps = [v for k, v in data.items() if k.endswith("_at") and v]
+        assert stamps
+        assert all(v.endswith("Z") for v in stamps)

@@ -1,11 +1,13 @@
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
-from app.changes.service import FeedItem
+from app.changes.service import FeedItem, resources
 
 Op = Literal["create", "update", "delete", "moved_out"]
+# every name the feed can carry, so a generated client gets a union rather than a string
+Resource = Annotated[str, WithJsonSchema({"type": "string", "enum": sorted(resources())})]
 
 
 class ChangeRead(BaseModel):
@@ -16,7 +18,7 @@ class ChangeRead(BaseModel):
         "`delete` (data is the last state), or `moved_out`: the object still exists but left "
         "your scope (a transfer, a unit move); drop your copy. `moved_out` carries no data."
     )
-    resource: str = Field(description="Table name, e.g. `unit`, `staff`, `nomination`.")
+    resource: Resource = Field(description="Table name, e.g. `unit`, `staff`, `nomination`.")
     resource_id: int | None = Field(description="Null for link rows without their own id.")
     unit_id: int | None = Field(description="The unit the object belongs to now.")
     version: int | None = Field(description="The object's `version` (ETag) after the change.")

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.auth.models import Role
-from app.changes.service import encode_position
+from app.changes.service import encode_position, resources
 from app.units.models import Unit
 from tests.conftest import ClientFor
 from tests.factories import make_staff, make_tree
@@ -356,3 +356,9 @@ def test_feed_data_is_the_rest_object(client: TestClient, session: Session) -> N
         stamps = [v for k, v in data.items() if k.endswith("_at") and v]
         assert stamps
         assert all(v.endswith("Z") for v in stamps)
+
+
+def test_resource_is_an_enum_in_the_contract(client: TestClient) -> None:
+    """A generated client gets the names as a union, exactly those the feed carries."""
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["ChangeRead"]
+    assert set(schema["properties"]["resource"]["enum"]) == resources()

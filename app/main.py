@@ -36,6 +36,7 @@ from app.core.tcp import ensure_tcp_nodelay
 from app.criticisms.router import router as criticisms_router
 from app.documents.router import router as documents_router
 from app.events import router as events
+from app.events.checkin_router import router as checkin_router
 from app.external.router import (
     external_events_router,
     participation_router,
@@ -152,6 +153,7 @@ def create_app() -> FastAPI:
         events.excuses_router,
         events.reports_router,
         events.record_router,
+        checkin_router,
         audit_router,
         changes_router,
         notifications_router,

@@ -62,6 +62,21 @@ class Scoring(JsonTypes):
     )
 
 
+class CheckInRules(JsonTypes):
+    """Session check-in with a rotating code: its window around a session's start."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    opens_before_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    closes_after_minutes: int = Field(
+        default=60, ge=1, le=24 * 60, description="After the session starts."
+    )
+    late_after_minutes: int = Field(
+        default=15, ge=0, le=24 * 60, description="A check-in later than this reads `late`."
+    )
+    code_step_seconds: int = Field(default=30, ge=10, le=600)
+
+
 class PolicyRules(JsonTypes):
     model_config = ConfigDict(extra="forbid")
 
@@ -89,6 +104,7 @@ class PolicyRules(JsonTypes):
         description="Whether leaving a session early still completes a Sở event (R-ATT-3).",
     )
     certifying_authority: Certifier = Certifier.managing_unit
+    check_in: CheckInRules = Field(default_factory=CheckInRules)
 
     @model_validator(mode="after")
     def _unique_codes(self) -> "PolicyRules":

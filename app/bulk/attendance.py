@@ -35,7 +35,14 @@ from app.core.driver import insert_returning
 from app.core.model_base import utcnow
 from app.core.schemas import PatchModel
 from app.events.attendance import Participant, roster
-from app.events.models import AttendanceMark, Event, EventSession, EventStatus, MarkStatus
+from app.events.models import (
+    AttendanceMark,
+    Event,
+    EventSession,
+    EventStatus,
+    MarkSource,
+    MarkStatus,
+)
 from app.events.policies import authorize_organizer
 from app.events.schemas import MarkInput
 from app.events.service import OPEN, get_event, get_session_of, require_status
@@ -160,7 +167,7 @@ def _write(
     todo: list[Row],
 ) -> None:
     now = utcnow()
-    stamp = {"marked_by_user_id": actor.user_id, "marked_at": now}
+    stamp = {"marked_by_user_id": actor.user_id, "marked_at": now, "source": MarkSource.imported}
     changes: list[Change] = []
     created = [r for r in todo if r.status == RowStatus.created]
     for part in chunks(created):

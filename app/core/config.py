@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     reminder_nomination_days: list[int] = Field(default_factory=lambda: [3, 1])
     reminder_plan_days: list[int] = Field(default_factory=lambda: [14, 3])
     reminder_decision_days: int = Field(default=5, ge=1)
+    # Session check-in: attempts per user within the window, then 429 with Retry-After.
+    check_in_max_attempts: int = Field(default=10, ge=1)
+    check_in_window_seconds: int = Field(default=60, ge=1)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

@@ -26,6 +26,7 @@ from app.events.models import (
     EventSession,
     EventStatus,
     ExcuseStatus,
+    MarkSource,
     MarkStatus,
     Nomination,
     NominationStatus,
@@ -137,6 +138,7 @@ def mark_session(
             "note": m.note,
             "marked_by_user_id": actor.user_id,
             "marked_at": now,
+            "source": MarkSource.organizer,  # overrides a check-in, audited as an update
         }
         for m in data.marks
     }
@@ -162,7 +164,7 @@ def mark_session(
 # Marks are written with Core statements and handed to the audit log with ``note_changes``:
 # 2,000 ORM objects, their flush and one audit snapshot each took most of a 1.2 s request.
 MARKS = AttendanceMark.__table__
-_MARK_FIELDS = ("status", "check_in_at", "note", "marked_by_user_id", "marked_at")
+_MARK_FIELDS = ("status", "check_in_at", "note", "marked_by_user_id", "marked_at", "source")
 _MARK_UPDATE = (
     update(MARKS)
     .where(MARKS.c.id == bindparam("b_id"))

@@ -229,6 +229,14 @@ class MarkStatus(enum.StrEnum):
     absent = "absent"
 
 
+class MarkSource(enum.StrEnum):
+    """How a mark was made: shown beside it in the matrix and the sign-in sheet."""
+
+    check_in = "check_in"
+    organizer = "organizer"
+    imported = "import"
+
+
 class AttendanceMark(SQLModel, table=True):
     __tablename__ = "attendance_mark"
     __table_args__ = (sa.UniqueConstraint("session_id", "staff_id"),)
@@ -245,6 +253,11 @@ class AttendanceMark(SQLModel, table=True):
         default=None, foreign_key="app_user.id", ondelete="SET NULL"
     )
     marked_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    source: MarkSource = Field(
+        default=MarkSource.organizer,
+        sa_type=enum_type(MarkSource, "mark_source"),
+        sa_column_kwargs={"server_default": MarkSource.organizer.value},
+    )
 
 
 class ExcuseStatus(enum.StrEnum):
@@ -320,3 +333,30 @@ class TrainingCredit(SQLModel, table=True):
     module_code: str | None = Field(default=None, max_length=64)
     periods: int
     credited_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class SessionCheckIn(SQLModel, table=True):
+    """Check-in for one session: its window and the secret its rotating codes derive from.
+
+    The secret never leaves the server; codes are RFC 6238 values of it. Re-opening draws a
+    new secret, so codes seen before are useless afterwards.
+    """
+
+    __tablename__ = "session_check_in"
+    __table_args__ = (
+        sa.CheckConstraint("closes_at > opens_at", name="closes_after_open"),
+        sa.CheckConstraint("step_seconds > 0", name="step_positive"),
+    )
+
+    session_id: int = Field(foreign_key="event_session.id", ondelete="CASCADE", primary_key=True)
+    event_id: int = Field(foreign_key="event.id", ondelete="CASCADE", index=True)
+    secret: str = Field(max_length=64)
+    step_seconds: int
+    opens_at: datetime = Field(sa_type=UTCDateTime)
+    closes_at: datetime = Field(sa_type=UTCDateTime)
+    late_after: datetime = Field(sa_type=UTCDateTime)
+    opened_by_user_id: int | None = Field(
+        default=None, foreign_key="app_user.id", ondelete="SET NULL"
+    )
+    opened_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

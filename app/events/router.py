@@ -22,7 +22,7 @@ from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.school_year import SchoolYear
 from app.core.types import Id
-from app.events import attendance, nominations, reports, service, signin
+from app.events import attendance, checkin, nominations, reports, service, signin
 from app.events.models import EventKind, EventStatus, ExcuseStatus, NominationStatus
 from app.events.schemas import (
     AmendmentRead,
@@ -522,11 +522,18 @@ def attendance_matrix(request: Request, session: SessionDep, actor: ActorDep, ev
     if fmt != "json":
         return _sign_in_sheet(request, session, actor, event, fmt)
     sessions, rows = attendance.attendance_matrix(session, actor, event)
+    sources = checkin.sources_by(session, event)
     return AttendanceMatrix(
         event_id=event_id,
         sessions=[SessionRead.model_validate(s) for s in sessions],
         participants=[
-            MatrixRow(staff_id=p.staff_id, full_name=p.full_name, unit_id=p.unit_id, marks=m)
+            MatrixRow(
+                staff_id=p.staff_id,
+                full_name=p.full_name,
+                unit_id=p.unit_id,
+                marks=m,
+                sources={k: sources.get((p.staff_id, int(k))) for k in m},
+            )
             for p, m in rows
         ],
     )

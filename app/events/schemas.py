@@ -12,6 +12,7 @@ from app.events.models import (
     EventMode,
     EventStatus,
     ExcuseStatus,
+    MarkSource,
     MarkStatus,
     NominationStatus,
     QuotaMode,
@@ -287,6 +288,7 @@ class MarkRead(ReadModel):
     check_in_at: datetime | None
     note: str | None
     marked_at: datetime
+    source: MarkSource = MarkSource.organizer
 
 
 class CellState(enum.StrEnum):
@@ -305,6 +307,10 @@ class MatrixRow(ReadModel):
     marks: dict[str, CellState | None] = Field(
         description="session id → present | late | left_early | absent | excused | cancelled, "
         "or null while not marked"
+    )
+    sources: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="session id → how the mark was made: check_in | organizer | import | null",
     )
 
 

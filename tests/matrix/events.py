@@ -419,3 +419,51 @@ def excuse_id(w: World) -> int:
     if "excuse" not in w.__dict__:
         w.__dict__["excuse"] = excuse(w).id
     return w.__dict__["excuse"]
+
+
+# --- session check-in (issue 24) -----------------------------------------------------------
+
+CI = E + "/{event_id}/sessions/{session_id}/check-in"
+
+
+def ci_url(w: World) -> str:
+    return f"{E}/{eid(w)}/sessions/{sid(w)}/check-in"
+
+
+def opened(w: World) -> str:
+    """Check-in open for the world's first session, which starts now."""
+    from app.events import checkin
+    from app.events.checkin_schemas import CheckInOpen
+
+    built = ev(w)
+    row = built.sessions[0]
+    row.starts_at, row.ends_at = utcnow(), utcnow() + timedelta(hours=3)
+    checkin.open_check_in(w.session, SYSTEM, built.event, row, CheckInOpen())
+    w.session.flush()
+    return ci_url(w)
+
+
+def current_code(w: World) -> str:
+    from app.events import checkin
+
+    found = checkin.get_check_in(w.session, ev(w).sessions[0])
+    assert found is not None
+    return checkin.current_code(found, checkin.now())[0]
+
+
+CHECK_IN_CASES = [
+    Case("POST", CI + "/open", DO, lambda w: (f"{ci_url(w)}/open", None, {}), wrong=INSP),
+    Case("POST", CI + "/close", DO, lambda w: (f"{opened(w)}/close", None, {}), wrong=INSP),
+    Case("GET", CI, DO, lambda w: (opened(w), None, {}), wrong=HEAD),
+    Case("GET", CI + "/code", DO, lambda w: (f"{opened(w)}/code", None, {}), wrong=INSP),
+    Case(
+        "POST",
+        CI,
+        Role.staff,
+        lambda w: (opened(w), {"code": current_code(w)}, {}),
+        expect=201,
+        unit="s1",
+        sibling_unit="s2",
+        as_staff=True,
+    ),
+]

@@ -8,7 +8,7 @@ The strategies draw from the same code that issues and checks the values, so the
 
 import base64
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -65,7 +65,8 @@ def before_call(context: HookContext, case: Case, kwargs: dict[str, Any]) -> Non
     suite; keys generated as invalid (negative cases) are sent as drawn.
 
     Session times in order (``_session_times``), a policy's block codes unique
-    (``_unique_block_codes``). The suite pins the refusals of all three.
+    (``_unique_block_codes``), a document dated no later than today (``_document_dates``).
+    The suite pins their refusals.
     """
     negative = case.meta.is_negative_at if case.meta is not None else (lambda _: False)
     headers = case.headers or {}
@@ -75,6 +76,7 @@ def before_call(context: HookContext, case: Case, kwargs: dict[str, Any]) -> Non
     if isinstance(case.body, dict) and not negative(BODY):
         _session_times(case.body)
         _unique_block_codes(case.body)
+        _document_dates(case.body)
     generated_negative = case.meta is not None and case.meta.generation.mode.is_negative
     if case.operation.path.endswith("/bulk") and not generated_negative:
         _spreadsheet(case)
@@ -125,6 +127,17 @@ def _unique_block_codes(body: dict[str, Any]) -> None:
             if block["code"] in seen:
                 block["code"] = f"{block['code'][:58]}-{n}"
             seen.add(block["code"])
+
+
+def _document_dates(body: dict[str, Any]) -> None:
+    """A document cannot be dated after today (R-EXT-2, 422 otherwise): "today" moves, so no
+    JSON Schema bound can say it."""
+    try:
+        if date.fromisoformat(body["document_on"]) <= date.today():
+            return
+    except (KeyError, TypeError, ValueError):
+        return
+    body["document_on"] = (date.today() - timedelta(days=1)).isoformat()
 
 
 def _session_times(body: dict[str, Any]) -> None:

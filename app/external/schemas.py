@@ -167,7 +167,7 @@ class ExternalEventApproval(InputModel):
     """The written approval (văn bản đồng ý) of the competent authority."""
 
     document_number: Code = Field(description="Số văn bản, e.g. 123/PGDĐT-CM.")
-    document_on: date = Field(description="Ngày ban hành văn bản.")
+    document_on: date = Field(description="Ngày ban hành văn bản; không sau ngày hôm nay.")
     signer_name: Name = Field(description="Người ký văn bản.")
     after_the_fact: bool = Field(
         default=False,

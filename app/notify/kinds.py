@@ -35,3 +35,6 @@ KINDS: dict[str, str] = {
     "reminder_plan_deadline": "Kế hoạch BDTX cá nhân chưa được duyệt",
     "reminder_decision_pending": "Hồ sơ chờ quyết định",
 }
+
+# The same closed list as an enum, so the contract names every kind.
+NotificationKind = enum.StrEnum("NotificationKind", {kind: kind for kind in KINDS})  # type: ignore[misc]

@@ -74,4 +74,4 @@ def put_preferences(
     session: SessionDep, actor: ActorDep, body: PreferencesUpdate
 ) -> PreferencesRead:
     """Turn kinds on or off per channel (`in_app`, `email`); unnamed ones stay as they are."""
-    return PreferencesRead(preferences=service.set_preferences(session, actor, body.preferences))
+    return PreferencesRead(preferences=service.set_preferences(session, actor, body.changes()))

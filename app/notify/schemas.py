@@ -1,15 +1,16 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from app.core.schemas import InputModel, ReadModel
 from app.core.types import Id
+from app.notify.kinds import KINDS, NotificationKind
 
 
 class NotificationRead(ReadModel):
     id: int
-    kind: str = Field(description="What it is about; the kinds are those of the preferences.")
+    kind: NotificationKind = Field(description="What it is about; the kinds of the preferences.")
     subject: str = Field(description="The object it is about, e.g. `event:12`.")
     step: str = Field(description="For reminders: which one of a series, e.g. `d3`.")
     title: str
@@ -35,17 +36,44 @@ class MarkedRead(BaseModel):
     marked: int = Field(description="How many were unread and are now read.")
 
 
-Preferences = dict[str, dict[str, bool]]
+class ChannelSettings(BaseModel):
+    in_app: bool = Field(description="Shown in the notification list.")
+    email: bool = Field(description="Sent by e-mail as well.")
+
+
+class ChannelChange(InputModel):
+    in_app: bool | None = Field(default=None, description="Omit to leave as it is.")
+    email: bool | None = Field(default=None, description="Omit to leave as it is.")
+
+
+# One property per kind, so a generated client knows every kind and nothing else is accepted.
+Preferences = create_model(
+    "Preferences",
+    __base__=BaseModel,
+    **{kind: (ChannelSettings, Field(description=title)) for kind, title in KINDS.items()},
+)
+PreferencesChange = create_model(
+    "PreferencesChange",
+    __base__=InputModel,
+    **{
+        kind: (ChannelChange | None, Field(default=None, description=title))
+        for kind, title in KINDS.items()
+    },
+)
 
 
 class PreferencesRead(BaseModel):
     preferences: Preferences = Field(
-        description="kind → channel (`in_app`, `email`) → on. Every kind is listed."
+        description="Every kind, each with its channels and whether they are on."
     )
 
 
 class PreferencesUpdate(InputModel):
-    preferences: dict[str, dict[str, bool]] = Field(
+    preferences: PreferencesChange = Field(
         description="Only the kinds and channels to change, e.g. "
         '`{"session_amended": {"email": false}}`.'
     )
+
+    def changes(self) -> dict[str, dict[str, bool]]:
+        """kind → channel → on, for what the request names."""
+        return self.preferences.model_dump(exclude_none=True)

@@ -205,6 +205,9 @@ def test_code_as_png_and_svg(session: Session, client: TestClient) -> None:
     svg = client.get(f"{base}/code?format=svg")
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in svg.content
+    unknown = client.get(f"{base}/code?format=gif")
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["loc"] == ["query", "format"]
 
 
 PEOPLE = 500

@@ -158,6 +158,10 @@ def test_preferences_turn_email_off_per_kind(
     assert r.json()["preferences"]["summons"] == {"in_app": True, "email": False}
     bad = c.put("/api/v1/notifications/preferences", json={"preferences": {"nope": {}}})
     assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == ["body", "preferences", "nope"]
+    fax = {"preferences": {"summons": {"fax": True}}}
+    bad = c.put("/api/v1/notifications/preferences", json=fax)
+    assert bad.json()["errors"][0]["loc"] == ["body", "preferences", "summons", "fax"]
     deliver(session, [Draft("summons", "event:4", "Giấy triệu tập", "Nội dung", {head.id or 0})])
     assert worker.send_batch() == 0
     assert smtp[0].messages == []

@@ -8,9 +8,9 @@ from app.auth.actor import ActorDep
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.pagination import PageDep
-from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.types import Id, Timestamp
+from app.web.routing import api_router
 
 router = api_router("/api/v1/audit-log", "audit")
 

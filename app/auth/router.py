@@ -23,12 +23,12 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.text import nfc
 from app.core.types import Id
 from app.staff.schemas import StaffRead
 from app.staff.service import get_staff
+from app.web.routing import api_router
 
 auth_router = api_router("/api/v1/auth", "auth", public=True)
 me_router = api_router("/api/v1/me", "auth")

@@ -17,10 +17,10 @@ from app.bdtx.policies import owned_filter
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.exports import content_disposition
-from app.core.routing import api_router
 from app.core.school_year import SchoolYear
 from app.core.types import Id
 from app.units.service import get_unit, subtree_ids
+from app.web.routing import api_router
 
 router = api_router("/api/v1/bdtx", "bdtx")
 PDF = "application/pdf"

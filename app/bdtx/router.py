@@ -58,10 +58,10 @@ from app.core.exports import Column, export_responses, negotiate, table_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
 from app.core.replica import ReportSessionDep
-from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.school_year import SchoolYear
 from app.core.types import Id
+from app.web.routing import api_router
 
 policy_router = api_router("/api/v1/school-years", "bdtx-policy")
 router = api_router("/api/v1/bdtx", "bdtx")

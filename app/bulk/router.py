@@ -24,8 +24,8 @@ from app.bulk.staff import STAFF, import_staff
 from app.bulk.units import UNIT_LAYOUT, import_units
 from app.core.db import SessionDep
 from app.core.idempotency import IdempotencyDep
-from app.core.routing import api_router
 from app.core.types import Id
+from app.web.routing import api_router
 
 router = api_router("/api/v1", "bulk")
 

@@ -9,8 +9,8 @@ from app.changes.schemas import ChangePage, ChangeRead
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
-from app.core.routing import api_router
 from app.core.types import INT32_MAX, Id
+from app.web.routing import api_router
 
 # the contract of `parse_resources`, which checks it (and names the unknown ones)
 ResourceNames = Annotated[

@@ -2,7 +2,7 @@
 
 Rows come from the same list the audit log is written from (the ``after_flush`` hook and
 ``note_changes`` for Core bulk writes) and are inserted as the very last statement of the
-request's transaction (``app.core.routing._finish``), so a change is in the feed exactly
+request's transaction (``app.web.routing._finish``), so a change is in the feed exactly
 when it is committed. Writes made outside API requests (``bdtx seed-demo``, ``create-admin``,
 the start-up admin) are not in the feed.
 

@@ -1,6 +1,6 @@
 """Engine and session handling.
 
-The request's session is committed exactly once, by the route class in ``app.core.routing``,
+The request's session is committed exactly once, by the route class in ``app.web.routing``,
 before the response is sent; services only ``flush()``.
 """
 

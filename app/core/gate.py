@@ -2,7 +2,7 @@
 
 Why: a request checks its database connection out at its first query (authentication)
 and keeps it across the several thread-pool hops FastAPI makes for sync dependencies, the
-endpoint and the commit (``app.core.routing``). With more requests in flight than pooled
+endpoint and the commit (``app.web.routing``). With more requests in flight than pooled
 connections, requests that hold a connection wait for a worker thread while the threads
 are held by requests waiting for a connection, until the pool's 30 s timeout answers 500.
 Measured (issue 9): 100 concurrent nominators on 2 workers → p99 31 s and 31 answers 500.

@@ -1,7 +1,7 @@
 """``Idempotency-Key`` on POST: a retry returns the first answer and writes nothing.
 
 The record is written in the same transaction as the request's own writes (see
-``app.core.routing``), so a crash can never leave one without the other. The unique
+``app.web.routing``), so a crash can never leave one without the other. The unique
 constraint on ``(scope, key)`` turns a concurrent duplicate into a 409.
 """
 

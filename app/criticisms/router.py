@@ -9,7 +9,6 @@ from app.core.errors import problem_responses
 from app.core.exports import content_disposition
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.school_year import SchoolYear
 from app.core.types import Id
@@ -18,6 +17,7 @@ from app.criticisms.document import DOCX, PDF, render
 from app.criticisms.models import Criticism, CriticismStatus
 from app.criticisms.schemas import CriticismCreate, CriticismRead, CriticismUpdate
 from app.documents.service import stored
+from app.web.routing import api_router
 
 router = api_router("/api/v1/criticisms", "criticisms")
 WRITE = problem_responses(403, 404, 409, 412, 428)

@@ -6,12 +6,12 @@ from app.auth.actor import ActorDep
 from app.core.concurrency import set_etag
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
-from app.core.routing import api_router
 from app.core.types import Id
 from app.documents import service
 from app.documents.models import SigningCredential
 from app.documents.schemas import CredentialRead, Pkcs11Credential, Pkcs12Credential
 from app.units.service import get_unit
+from app.web.routing import api_router
 
 router = api_router("/api/v1/units", "units")
 # `kind` tells them apart (a discriminator cannot sit on a field with a before-validator)

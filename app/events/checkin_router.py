@@ -9,7 +9,6 @@ from fastapi import Query, Request, Response, status
 from app.auth.actor import ActorDep
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
-from app.core.routing import api_router
 from app.core.types import Id
 from app.events import checkin, service
 from app.events.checkin_schemas import (
@@ -20,6 +19,7 @@ from app.events.checkin_schemas import (
     CheckInStatus,
     UnitCheckInCounts,
 )
+from app.web.routing import api_router
 
 router = api_router("/api/v1/events", "events")
 BASE = "/{event_id}/sessions/{session_id}/check-in"

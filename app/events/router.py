@@ -18,7 +18,6 @@ from app.core.exports import (
 from app.core.i18n import language
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.school_year import SchoolYear
 from app.core.types import Id
@@ -60,6 +59,7 @@ from app.events.schemas import (
     UnitAttendanceRow,
 )
 from app.staff.service import get_staff
+from app.web.routing import api_router
 
 router = api_router("/api/v1/events", "events")
 nominations_router = api_router("/api/v1/nominations", "nominations")

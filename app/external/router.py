@@ -8,7 +8,6 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.school_year import SchoolYear
 from app.core.types import Id
@@ -33,6 +32,7 @@ from app.external.schemas import (
     ParticipationRequestRead,
     ReasonBody,
 )
+from app.web.routing import api_router
 
 external_events_router = api_router("/api/v1/external-events", "external-events")
 participation_router = api_router("/api/v1/participation-requests", "participation-requests")

@@ -6,7 +6,6 @@ from app.auth.actor import ActorDep
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.pagination import PageDep
-from app.core.routing import api_router
 from app.core.schemas import Page
 from app.notify import service
 from app.notify.schemas import (
@@ -17,6 +16,7 @@ from app.notify.schemas import (
     PreferencesUpdate,
     UnreadCount,
 )
+from app.web.routing import api_router
 
 router = api_router("/api/v1/notifications", "notifications")
 OWN = problem_responses(403)

@@ -7,11 +7,11 @@ from app.auth.actor import ActorDep
 from app.core.errors import problem_responses
 from app.core.exports import Column, export_responses, negotiate, table_response
 from app.core.replica import ReportSessionDep
-from app.core.routing import api_router
 from app.core.school_year import SchoolYear
 from app.core.types import Id
 from app.reports import service
 from app.reports.schemas import ComplianceReport, EmulationReport
+from app.web.routing import api_router
 
 router = api_router("/api/v1/reports", "reports")
 PROBLEMS = problem_responses(403, 404)

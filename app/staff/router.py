@@ -8,7 +8,6 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.types import Id
 from app.staff import service
@@ -21,6 +20,7 @@ from app.staff.schemas import (
     StaffUpdate,
 )
 from app.units.models import EducationLevel
+from app.web.routing import api_router
 
 router = api_router("/api/v1/staff", "staff")
 WRITE_PROBLEMS = problem_responses(404, 409, 412, 428)

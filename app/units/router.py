@@ -8,7 +8,6 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.types import Id
 from app.units import letterhead, service
@@ -22,6 +21,7 @@ from app.units.schemas import (
     UnitRead,
     UnitUpdate,
 )
+from app.web.routing import api_router
 
 router = api_router("/api/v1/units", "units")
 

@@ -8,13 +8,13 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.routing import api_router
 from app.core.schemas import Page
 from app.core.school_year import SchoolYear
 from app.core.types import Id
 from app.violations import service
 from app.violations.models import Violation, ViolationKind, ViolationStatus
 from app.violations.schemas import DismissRequest, ViolationCreate, ViolationRead
+from app.web.routing import api_router
 
 router = api_router("/api/v1/violations", "violations")
 WRITE = problem_responses(403, 404, 409, 412, 428)

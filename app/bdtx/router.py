@@ -62,6 +62,7 @@ from app.core.schemas import Page
 from app.core.school_year import SchoolYear
 from app.core.types import Id
 from app.web.routing import api_router
+from app.web.transitions import decision, transition, without_body
 
 policy_router = api_router("/api/v1/school-years", "bdtx-policy")
 router = api_router("/api/v1/bdtx", "bdtx")
@@ -259,44 +260,38 @@ def plan_suggestions(session: SessionDep, actor: ActorDep, plan_id: Id) -> Sugge
     )
 
 
-@router.post("/personal-plans/{plan_id}/submit", name="bdtx-plans-submit", responses=WRITE)
-def submit_plan(
-    session: SessionDep, actor: ActorDep, plan_id: Id, version: IfMatchDep, response: Response
-) -> PlanRead:
-    """`draft | returned → submitted`: checked against the year's policy, before its
-    deadline, with the self-evaluation complete (R-BDTX-1, R-BDTX-2)."""
-    plan = service.get_plan(session, actor, plan_id)
-    return _plan(response, service.submit_plan(session, actor, plan, version))
-
-
-@router.post("/personal-plans/{plan_id}/approve", name="bdtx-plans-approve", responses=WRITE)
-def approve_plan(
-    session: SessionDep,
-    actor: ActorDep,
-    plan_id: Id,
-    version: IfMatchDep,
-    response: Response,
-    body: Decision | None = None,
-) -> PlanRead:
-    """`submitted → approved` by the head of the person's own unit."""
-    plan = service.get_plan(session, actor, plan_id)
-    note = body.note if body else None
-    return _plan(response, service.decide_plan(session, actor, plan, True, note, version))
-
-
-@router.post("/personal-plans/{plan_id}/return", name="bdtx-plans-return", responses=WRITE)
-def return_plan(
-    session: SessionDep,
-    actor: ActorDep,
-    plan_id: Id,
-    version: IfMatchDep,
-    response: Response,
-    body: Decision | None = None,
-) -> PlanRead:
-    """`submitted → returned` by the head of the person's own unit."""
-    plan = service.get_plan(session, actor, plan_id)
-    note = body.note if body else None
-    return _plan(response, service.decide_plan(session, actor, plan, False, note, version))
+transition(
+    router,
+    "/personal-plans/{plan_id}/submit",
+    "bdtx-plans-submit",
+    read=PlanRead,
+    load=service.get_plan,
+    act=without_body(service.submit_plan),
+    doc="`draft | returned → submitted`: checked against the year's policy, before its "
+    "deadline, with the self-evaluation complete (R-BDTX-1, R-BDTX-2).",
+)
+transition(
+    router,
+    "/personal-plans/{plan_id}/approve",
+    "bdtx-plans-approve",
+    read=PlanRead,
+    load=service.get_plan,
+    act=decision(service.decide_plan, approve=True),
+    body=Decision,
+    body_optional=True,
+    doc="`submitted → approved` by the head of the person's own unit.",
+)
+transition(
+    router,
+    "/personal-plans/{plan_id}/return",
+    "bdtx-plans-return",
+    read=PlanRead,
+    load=service.get_plan,
+    act=decision(service.decide_plan, approve=False),
+    body=Decision,
+    body_optional=True,
+    doc="`submitted → returned` by the head of the person's own unit.",
+)
 
 
 # --- learning records -----------------------------------------------------------------------
@@ -567,48 +562,38 @@ def get_unit_plan(
     return _unit_plan(response, unit_plans.get_unit_plan(session, actor, plan_id))
 
 
-@router.post("/unit-plans/{plan_id}/submit", name="bdtx-unit-plans-submit", responses=WRITE)
-def submit_unit_plan(
-    session: SessionDep, actor: ActorDep, plan_id: Id, version: IfMatchDep, response: Response
-) -> UnitPlanRead:
-    """To the managing unit by the policy's month; the Sở's plan is sent to the Ministry
-    with its nội dung 2 materials (R-BDTX-5)."""
-    plan = unit_plans.get_unit_plan(session, actor, plan_id)
-    return _unit_plan(response, unit_plans.submit_unit_plan(session, actor, plan, version))
-
-
-@router.post("/unit-plans/{plan_id}/approve", name="bdtx-unit-plans-approve", responses=WRITE)
-def approve_unit_plan(
-    session: SessionDep,
-    actor: ActorDep,
-    plan_id: Id,
-    version: IfMatchDep,
-    response: Response,
-    body: Decision | None = None,
-) -> UnitPlanRead:
-    """`submitted → approved` by the managing unit above."""
-    plan = unit_plans.get_unit_plan(session, actor, plan_id)
-    note = body.note if body else None
-    return _unit_plan(
-        response, unit_plans.decide_unit_plan(session, actor, plan, True, note, version)
-    )
-
-
-@router.post("/unit-plans/{plan_id}/return", name="bdtx-unit-plans-return", responses=WRITE)
-def return_unit_plan(
-    session: SessionDep,
-    actor: ActorDep,
-    plan_id: Id,
-    version: IfMatchDep,
-    response: Response,
-    body: Decision | None = None,
-) -> UnitPlanRead:
-    """`submitted → returned` by the managing unit above."""
-    plan = unit_plans.get_unit_plan(session, actor, plan_id)
-    note = body.note if body else None
-    return _unit_plan(
-        response, unit_plans.decide_unit_plan(session, actor, plan, False, note, version)
-    )
+transition(
+    router,
+    "/unit-plans/{plan_id}/submit",
+    "bdtx-unit-plans-submit",
+    read=UnitPlanRead,
+    load=unit_plans.get_unit_plan,
+    act=without_body(unit_plans.submit_unit_plan),
+    doc="To the managing unit by the policy's month; the Sở's plan is sent to the Ministry "
+    "with its nội dung 2 materials (R-BDTX-5).",
+)
+transition(
+    router,
+    "/unit-plans/{plan_id}/approve",
+    "bdtx-unit-plans-approve",
+    read=UnitPlanRead,
+    load=unit_plans.get_unit_plan,
+    act=decision(unit_plans.decide_unit_plan, approve=True),
+    body=Decision,
+    body_optional=True,
+    doc="`submitted → approved` by the managing unit above.",
+)
+transition(
+    router,
+    "/unit-plans/{plan_id}/return",
+    "bdtx-unit-plans-return",
+    read=UnitPlanRead,
+    load=unit_plans.get_unit_plan,
+    act=decision(unit_plans.decide_unit_plan, approve=False),
+    body=Decision,
+    body_optional=True,
+    doc="`submitted → returned` by the managing unit above.",
+)
 
 
 # --- unit reports and the province report ---------------------------------------------------
@@ -656,42 +641,38 @@ def get_report(
     return _report(response, results.get_report(session, actor, report_id))
 
 
-@router.post("/unit-reports/{report_id}/submit", name="bdtx-unit-reports-submit", responses=WRITE)
-def submit_report(
-    session: SessionDep, actor: ActorDep, report_id: Id, version: IfMatchDep, response: Response
-) -> ReportRead:
-    """Up to the managing unit once the units below are accepted (R-BDTX-5); the Sở's
-    report is sent to the Ministry with its plan and nội dung 2 materials."""
-    report = results.get_report(session, actor, report_id)
-    return _report(response, results.submit_report(session, actor, report, version))
-
-
-@router.post("/unit-reports/{report_id}/accept", name="bdtx-unit-reports-accept", responses=WRITE)
-def accept_report(
-    session: SessionDep,
-    actor: ActorDep,
-    report_id: Id,
-    version: IfMatchDep,
-    response: Response,
-    body: Decision | None = None,
-) -> ReportRead:
-    report = results.get_report(session, actor, report_id)
-    note = body.note if body else None
-    return _report(response, results.decide_report(session, actor, report, True, note, version))
-
-
-@router.post("/unit-reports/{report_id}/return", name="bdtx-unit-reports-return", responses=WRITE)
-def return_report(
-    session: SessionDep,
-    actor: ActorDep,
-    report_id: Id,
-    version: IfMatchDep,
-    response: Response,
-    body: Decision | None = None,
-) -> ReportRead:
-    report = results.get_report(session, actor, report_id)
-    note = body.note if body else None
-    return _report(response, results.decide_report(session, actor, report, False, note, version))
+transition(
+    router,
+    "/unit-reports/{report_id}/submit",
+    "bdtx-unit-reports-submit",
+    read=ReportRead,
+    load=results.get_report,
+    act=without_body(results.submit_report),
+    doc="Up to the managing unit once the units below are accepted (R-BDTX-5); the Sở's "
+    "report is sent to the Ministry with its plan and nội dung 2 materials.",
+)
+transition(
+    router,
+    "/unit-reports/{report_id}/accept",
+    "bdtx-unit-reports-accept",
+    read=ReportRead,
+    load=results.get_report,
+    act=decision(results.decide_report, approve=True),
+    body=Decision,
+    body_optional=True,
+    doc="`submitted → accepted` by the managing unit above.",
+)
+transition(
+    router,
+    "/unit-reports/{report_id}/return",
+    "bdtx-unit-reports-return",
+    read=ReportRead,
+    load=results.get_report,
+    act=decision(results.decide_report, approve=False),
+    body=Decision,
+    body_optional=True,
+    doc="`submitted → returned` by the managing unit above, to be corrected.",
+)
 
 
 BDTX_COLUMNS = [

@@ -60,6 +60,7 @@ from app.events.schemas import (
 )
 from app.staff.service import get_staff
 from app.web.routing import api_router
+from app.web.transitions import decision, transition
 
 router = api_router("/api/v1/events", "events")
 nominations_router = api_router("/api/v1/nominations", "nominations")
@@ -410,46 +411,36 @@ def get_nomination(
     return _nomination(response, nomination)
 
 
-@nominations_router.post("/{nomination_id}/accept", name="nominations-accept", responses=WRITE)
-def accept_nomination(
-    session: SessionDep,
-    actor: ActorDep,
-    nomination_id: Id,
-    body: ReasonRequest,
-    version: IfMatchDep,
-    response: Response,
-) -> NominationRead:
-    nomination, event = nominations.get_nomination(session, actor, nomination_id)
-    nomination = nominations.decide(session, actor, nomination, event, True, body.reason, version)
-    return _nomination(response, nomination)
-
-
-@nominations_router.post("/{nomination_id}/refuse", name="nominations-refuse", responses=WRITE)
-def refuse_nomination(
-    session: SessionDep,
-    actor: ActorDep,
-    nomination_id: Id,
-    body: ReasonRequest,
-    version: IfMatchDep,
-    response: Response,
-) -> NominationRead:
-    nomination, event = nominations.get_nomination(session, actor, nomination_id)
-    nomination = nominations.decide(session, actor, nomination, event, False, body.reason, version)
-    return _nomination(response, nomination)
-
-
-@nominations_router.post("/{nomination_id}/withdraw", name="nominations-withdraw", responses=WRITE)
-def withdraw_nomination(
-    session: SessionDep,
-    actor: ActorDep,
-    nomination_id: Id,
-    body: ReasonRequest,
-    version: IfMatchDep,
-    response: Response,
-) -> NominationRead:
-    nomination, event = nominations.get_nomination(session, actor, nomination_id)
-    nomination = nominations.withdraw(session, actor, nomination, event, body.reason, version)
-    return _nomination(response, nomination)
+transition(
+    nominations_router,
+    "/{nomination_id}/accept",
+    "nominations-accept",
+    read=NominationRead,
+    load=nominations.get_nomination,
+    act=lambda s, a, found, body, v: nominations.decide(s, a, *found, True, body.reason, v),
+    body=ReasonRequest,
+    doc="The organiser accepts a proposed nomination onto the roster.",
+)
+transition(
+    nominations_router,
+    "/{nomination_id}/refuse",
+    "nominations-refuse",
+    read=NominationRead,
+    load=nominations.get_nomination,
+    act=lambda s, a, found, body, v: nominations.decide(s, a, *found, False, body.reason, v),
+    body=ReasonRequest,
+    doc="The organiser refuses a proposed nomination; its place is free again.",
+)
+transition(
+    nominations_router,
+    "/{nomination_id}/withdraw",
+    "nominations-withdraw",
+    read=NominationRead,
+    load=nominations.get_nomination,
+    act=lambda s, a, found, body, v: nominations.withdraw(s, a, *found, body.reason, v),
+    body=ReasonRequest,
+    doc="The nominating unit withdraws a proposed or accepted nomination; its place is free again.",
+)
 
 
 @nominations_router.post(
@@ -606,33 +597,26 @@ def get_excuse(
     return _excuse(response, attendance.get_excuse(session, actor, excuse_id))
 
 
-@excuses_router.post("/{excuse_id}/confirm", name="absence-excuses-confirm", responses=WRITE)
-def confirm_excuse(
-    session: SessionDep,
-    actor: ActorDep,
-    excuse_id: Id,
-    body: DecisionRequest,
-    version: IfMatchDep,
-    response: Response,
-) -> ExcuseRead:
-    """Only the head of the attendee's own unit; the absence then counts as excused."""
-    excuse = attendance.get_excuse(session, actor, excuse_id)
-    excuse = attendance.decide_excuse(session, actor, excuse, True, body.note, version)
-    return _excuse(response, excuse)
-
-
-@excuses_router.post("/{excuse_id}/reject", name="absence-excuses-reject", responses=WRITE)
-def reject_excuse(
-    session: SessionDep,
-    actor: ActorDep,
-    excuse_id: Id,
-    body: DecisionRequest,
-    version: IfMatchDep,
-    response: Response,
-) -> ExcuseRead:
-    excuse = attendance.get_excuse(session, actor, excuse_id)
-    excuse = attendance.decide_excuse(session, actor, excuse, False, body.note, version)
-    return _excuse(response, excuse)
+transition(
+    excuses_router,
+    "/{excuse_id}/confirm",
+    "absence-excuses-confirm",
+    read=ExcuseRead,
+    load=attendance.get_excuse,
+    act=decision(attendance.decide_excuse, approve=True),
+    body=DecisionRequest,
+    doc="Only the head of the attendee's own unit; the absence then counts as excused.",
+)
+transition(
+    excuses_router,
+    "/{excuse_id}/reject",
+    "absence-excuses-reject",
+    read=ExcuseRead,
+    load=attendance.get_excuse,
+    act=decision(attendance.decide_excuse, approve=False),
+    body=DecisionRequest,
+    doc="Only the head of the attendee's own unit; the absence stays unexcused.",
+)
 
 
 # --- reports -----------------------------------------------------------------------------

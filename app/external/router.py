@@ -33,6 +33,7 @@ from app.external.schemas import (
     ReasonBody,
 )
 from app.web.routing import api_router
+from app.web.transitions import transition, with_reason, without_body
 
 external_events_router = api_router("/api/v1/external-events", "external-events")
 participation_router = api_router("/api/v1/participation-requests", "participation-requests")
@@ -140,61 +141,40 @@ def update_event(
     return _event(service.update_event(session, actor, event, body, version), response)
 
 
-@external_events_router.post(
+transition(
+    external_events_router,
     "/{external_event_id}/approve",
-    name="external-events-approve",
-    dependencies=[IdempotencyDep],
-    responses=WRITE_PROBLEMS,
+    "external-events-approve",
+    read=ExternalEventRead,
+    load=service.get_event,
+    act=service.approve_event,
+    body=ExternalEventApproval,
+    doc="The competent authority's written approval (R-EXT-1): only officers or the head of "
+    "exactly the authority unit, or a system-wide admin.",
+    idempotent=True,
 )
-def approve_event(
-    session: SessionDep,
-    actor: ActorDep,
-    external_event_id: Id,
-    body: ExternalEventApproval,
-    version: IfMatchDep,
-    response: Response,
-) -> ExternalEventRead:
-    """The competent authority's written approval (R-EXT-1): only officers or the head of
-    exactly the authority unit, or a system-wide admin."""
-    event = service.get_event(session, actor, external_event_id)
-    return _event(service.approve_event(session, actor, event, body, version), response)
-
-
-@external_events_router.post(
+transition(
+    external_events_router,
     "/{external_event_id}/reject",
-    name="external-events-reject",
-    dependencies=[IdempotencyDep],
-    responses=WRITE_PROBLEMS,
+    "external-events-reject",
+    read=ExternalEventRead,
+    load=service.get_event,
+    act=with_reason(service.reject_event),
+    body=ReasonBody,
+    doc="The authority refuses the event, with its reason.",
+    idempotent=True,
 )
-def reject_event(
-    session: SessionDep,
-    actor: ActorDep,
-    external_event_id: Id,
-    body: ReasonBody,
-    version: IfMatchDep,
-    response: Response,
-) -> ExternalEventRead:
-    event = service.get_event(session, actor, external_event_id)
-    return _event(service.reject_event(session, actor, event, body.reason, version), response)
-
-
-@external_events_router.post(
+transition(
+    external_events_router,
     "/{external_event_id}/revoke",
-    name="external-events-revoke",
-    dependencies=[IdempotencyDep],
-    responses=WRITE_PROBLEMS,
+    "external-events-revoke",
+    read=ExternalEventRead,
+    load=service.get_event,
+    act=with_reason(service.revoke_event),
+    body=ReasonBody,
+    doc="Withdraw an approval; every consent already given for the event lapses.",
+    idempotent=True,
 )
-def revoke_event(
-    session: SessionDep,
-    actor: ActorDep,
-    external_event_id: Id,
-    body: ReasonBody,
-    version: IfMatchDep,
-    response: Response,
-) -> ExternalEventRead:
-    """Withdraw an approval; every consent already given for the event lapses."""
-    event = service.get_event(session, actor, external_event_id)
-    return _event(service.revoke_event(session, actor, event, body.reason, version), response)
 
 
 @external_events_router.post(
@@ -287,58 +267,37 @@ def get_request(
     return _request(service.get_request(session, actor, participation_request_id), response)
 
 
-@participation_router.post(
+transition(
+    participation_router,
     "/{participation_request_id}/consent",
-    name="participation-requests-consent",
-    dependencies=[IdempotencyDep],
-    responses=WRITE_PROBLEMS,
+    "participation-requests-consent",
+    read=ParticipationRequestRead,
+    load=service.get_request,
+    act=without_body(service.consent_request),
+    doc="The head of the person's own unit consents; the event must be approved (R-EXT-3).",
+    idempotent=True,
 )
-def consent_request(
-    session: SessionDep,
-    actor: ActorDep,
-    participation_request_id: Id,
-    version: IfMatchDep,
-    response: Response,
-) -> ParticipationRequestRead:
-    """The head of the person's own unit consents; the event must be approved (R-EXT-3)."""
-    request = service.get_request(session, actor, participation_request_id)
-    return _request(service.consent_request(session, actor, request, version), response)
-
-
-@participation_router.post(
+transition(
+    participation_router,
     "/{participation_request_id}/refuse",
-    name="participation-requests-refuse",
-    dependencies=[IdempotencyDep],
-    responses=WRITE_PROBLEMS,
+    "participation-requests-refuse",
+    read=ParticipationRequestRead,
+    load=service.get_request,
+    act=with_reason(service.refuse_request),
+    body=ReasonBody,
+    doc="The head of the person's own unit refuses, with its reason.",
+    idempotent=True,
 )
-def refuse_request(
-    session: SessionDep,
-    actor: ActorDep,
-    participation_request_id: Id,
-    body: ReasonBody,
-    version: IfMatchDep,
-    response: Response,
-) -> ParticipationRequestRead:
-    request = service.get_request(session, actor, participation_request_id)
-    refused = service.refuse_request(session, actor, request, body.reason, version)
-    return _request(refused, response)
-
-
-@participation_router.post(
+transition(
+    participation_router,
     "/{participation_request_id}/withdraw",
-    name="participation-requests-withdraw",
-    dependencies=[IdempotencyDep],
-    responses=WRITE_PROBLEMS,
+    "participation-requests-withdraw",
+    read=ParticipationRequestRead,
+    load=service.get_request,
+    act=without_body(service.withdraw_request),
+    doc="The person (or their unit head for them) no longer asks, before or after consent.",
+    idempotent=True,
 )
-def withdraw_request(
-    session: SessionDep,
-    actor: ActorDep,
-    participation_request_id: Id,
-    version: IfMatchDep,
-    response: Response,
-) -> ParticipationRequestRead:
-    request = service.get_request(session, actor, participation_request_id)
-    return _request(service.withdraw_request(session, actor, request, version), response)
 
 
 # --- R-EXT-4 ------------------------------------------------------------------------------

@@ -18,11 +18,13 @@ from app.webhooks.schemas import (
     WebhookRead,
 )
 
-router = api_router("/api/v1/api-keys/{key_id}/webhooks", "webhooks")
+# a plain prefix: PrefixRouter matches it literally, so the key id goes in each path
+router = api_router("/api/v1/api-keys", "webhooks")
+HOOKS = "/{key_id}/webhooks"
 READ = problem_responses(403, 404)
 
 
-@router.get("", name="webhooks-list", response_model=Page[WebhookRead], responses=READ)
+@router.get(HOOKS, name="webhooks-list", response_model=Page[WebhookRead], responses=READ)
 def list_webhooks(
     session: SessionDep, actor: ActorDep, key_id: Id, page: PageDep
 ) -> Page[WebhookRead]:
@@ -32,7 +34,7 @@ def list_webhooks(
 
 
 @router.post(
-    "",
+    HOOKS,
     name="webhooks-create",
     status_code=status.HTTP_201_CREATED,
     response_model=WebhookCreated,
@@ -48,13 +50,15 @@ def create_webhook(
     return WebhookCreated(**WebhookRead.model_validate(webhook).model_dump(), secret=secret)
 
 
-@router.get("/{webhook_id}", name="webhooks-get", response_model=WebhookRead, responses=READ)
+@router.get(
+    HOOKS + "/{webhook_id}", name="webhooks-get", response_model=WebhookRead, responses=READ
+)
 def get_webhook(session: SessionDep, actor: ActorDep, key_id: Id, webhook_id: Id) -> WebhookRead:
     return WebhookRead.model_validate(service.get_webhook(session, actor, key_id, webhook_id))
 
 
 @router.delete(
-    "/{webhook_id}",
+    HOOKS + "/{webhook_id}",
     name="webhooks-delete",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=READ,
@@ -66,7 +70,7 @@ def delete_webhook(session: SessionDep, actor: ActorDep, key_id: Id, webhook_id:
 
 
 @router.get(
-    "/{webhook_id}/deliveries",
+    HOOKS + "/{webhook_id}/deliveries",
     name="webhooks-deliveries-list",
     response_model=Page[DeliveryRead],
     responses=READ,
@@ -86,7 +90,7 @@ def list_deliveries(
 
 
 @router.post(
-    "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    HOOKS + "/{webhook_id}/deliveries/{delivery_id}/redeliver",
     name="webhooks-deliveries-redeliver",
     response_model=DeliveryRead,
     responses=problem_responses(403, 404, 409),

@@ -344,3 +344,23 @@ def test_a_deleted_subscription_stops_and_a_revoked_key_is_not_pushed(
     r = client.delete(f"/api/v1/api-keys/{key['id']}/webhooks/{hook['id']}")
     assert r.status_code == 204
     assert client.get(f"/api/v1/api-keys/{key['id']}/webhooks").json()["items"] == []
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_a_stopped_worker_hands_back_what_it_claimed_without_counting_an_attempt(
+    session: Session, client: TestClient, worker: Any, receiver: Receiver
+) -> None:
+    tree = make_tree(session)
+    key = _key(client, tree["s1"].id or 0)
+    hook = _hook(client, key["id"], receiver.url)
+    _rename(client, tree["s1"].id or 0, "Dừng êm")
+    worker.queue_webhooks()
+    worker.stop()
+    assert worker.send_webhooks() == 0
+    assert receiver.got == []
+    [logged] = _log(client, key["id"], hook["id"])
+    assert (logged["status"], logged["attempts"]) == ("pending", 0)
+    worker.stop_event.clear()
+    worker.run_once()
+    assert len(receiver.got) == 1
+    assert _log(client, key["id"], hook["id"])[0]["status"] == "delivered"

@@ -51,6 +51,7 @@ from app.reports.router import router as reports_router
 from app.staff.router import router as staff_router
 from app.units.router import router as units_router
 from app.violations.router import router as violations_manual_router
+from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("bdtx")
 
@@ -157,6 +158,7 @@ def create_app() -> FastAPI:
         audit_router,
         changes_router,
         notifications_router,
+        webhooks_router,
         bulk_router,
         external_events_router,
         participation_router,

@@ -35,6 +35,7 @@ from app.notify.models import EmailOutbox, Notification, NotificationPreference,
 from app.staff.models import Staff, StaffAssignment
 from app.units.models import Unit, UnitClosure, UnitLetterhead, UnitMove
 from app.violations.models import Violation
+from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AbsenceExcuse",
@@ -80,6 +81,8 @@ __all__ = [
     "UnitReport",
     "User",
     "Violation",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkerCursor",
     "YearPolicy",
 ]

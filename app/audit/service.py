@@ -56,6 +56,8 @@ NOT_AUDITED = frozenset(
         "notification_preference",
         "email_outbox",
         "worker_cursor",
+        # webhook deliveries: the worker's log of what it sent (app.webhooks)
+        "webhook_delivery",
     }
 )
 CHANGES_KEY = "audit_changes"

@@ -40,8 +40,9 @@ from app.units.service import MOVES_KEY, subtree_ids
 
 # pg_advisory_xact_lock key of the feed ("bdtx" in ASCII); nothing else may use it.
 FEED_LOCK_KEY = 0x62647478
-# Bookkeeping, not objects anyone syncs.
-NOT_IN_FEED = frozenset({"criticism_counter"})
+# Bookkeeping, not objects anyone syncs; webhook subscriptions are a key's own settings
+# (audited, but pushing them through webhooks would feed the hooks their own changes).
+NOT_IN_FEED = frozenset({"criticism_counter", "webhook_subscription"})
 # Accounts and keys: only for those who manage users there (not for every reader).
 ACCOUNT_RESOURCES = frozenset({"app_user", "role_assignment", "api_key"})
 # Objects with no ``unit_id`` that still belong to one unit's subtree: the owner's column.

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     worker_lease_seconds: int = Field(default=120, ge=5)
     worker_max_attempts: int = Field(default=8, ge=1)
     worker_batch: int = Field(default=200, ge=1, le=5000)
+    # Webhooks (app.webhooks): attempts before a delivery is dead, the first retry's delay
+    # (doubled each time, capped at 6 h), the receiver's time to answer, and whether URLs may
+    # point at loopback, private or link-local addresses (and use plain http): off in
+    # production (SSRF), on for a receiver on the same host or network and in tests.
+    webhook_max_attempts: int = Field(default=10, ge=1)
+    webhook_backoff_seconds: float = Field(default=30.0, ge=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_allow_private: bool = False
     # ``bdtx serve`` on SQLite runs the worker inside the service (one command); set false
     # to run ``bdtx worker`` separately. PostgreSQL deployments run ``bdtx worker`` alone.
     embedded_worker: bool = True

@@ -179,6 +179,32 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "vi": ("Khoá đã thu hồi", "Khoá API này đã bị thu hồi."),
         "en": ("Key revoked", "This API key has already been revoked."),
     },
+    "webhook_url_refused": {
+        "vi": (
+            "Địa chỉ webhook không được phép",
+            "Trường {field}: địa chỉ phải dùng https và không trỏ tới máy chủ nội bộ, mạng "
+            "riêng hay địa chỉ link-local.",
+        ),
+        "en": (
+            "Webhook URL refused",
+            "Field {field}: the URL must use https and not point at loopback, private or "
+            "link-local addresses.",
+        ),
+    },
+    "webhook_key_cannot_read_changes": {
+        "vi": (
+            "Khoá không đọc được nguồn thay đổi",
+            "Khoá API có vai trò {role} không được đọc nguồn thay đổi nên không thể nhận webhook.",
+        ),
+        "en": (
+            "Key cannot read the change feed",
+            "An API key with role {role} may not read the change feed, so it cannot get webhooks.",
+        ),
+    },
+    "webhook_delivery_pending": {
+        "vi": ("Lần gửi đang chờ", "Lần gửi này còn đang chờ gửi; không cần gửi lại."),
+        "en": ("Delivery pending", "This delivery is still waiting to be sent."),
+    },
     "body_too_large": {
         "vi": ("Dữ liệu quá lớn", "Nội dung yêu cầu vượt quá giới hạn {limit} byte."),
         "en": ("Body too large", "The request body exceeds the limit of {limit} bytes."),

@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.auth.deciders import decider_unit
 from app.changes.models import Change
 from app.events.models import Event, Nomination, Requirement, RequirementTarget
+from app.external.models import ExternalEvent
 from app.notify.kinds import KINDS
 from app.notify.recipients import unit_heads, users_of_staff
 from app.notify.service import Draft
@@ -26,6 +28,13 @@ NOMINATION_VI = {
     "accepted": "được chấp nhận",
     "refused": "bị từ chối",
     "substituted": "được thay người",
+}
+EXCUSE_VI = {"confirmed": "đã được xác nhận", "rejected": "không được xác nhận"}
+CONSENT_VI = {"consented": "được đồng ý", "refused": "không được đồng ý"}
+EXTERNAL_VI = {
+    "approved": "đã được phê duyệt",
+    "rejected": "không được phê duyệt",
+    "revoked": "đã bị thu hồi phê duyệt",
 }
 PLAN_VI = {"approved": "đã được duyệt", "returned": "bị trả lại để chỉnh sửa"}
 
@@ -239,8 +248,82 @@ def _unit_report(session: Session, change: Change, data: dict[str, Any]) -> list
     ]
 
 
+def _deciders(session: Session, data: dict[str, Any]) -> set[int]:
+    """Heads of the unit that decides about the person (R-GOV-1), never the person."""
+    unit = decider_unit(session, data["staff_id"], data["unit_id"])
+    subject = users_of_staff(session, [data["staff_id"]]).get(data["staff_id"])
+    return _all(unit_heads(session, [unit])) - {subject}
+
+
+def _event_title(session: Session, event_id: Any) -> str:
+    event = session.get(Event, event_id) if event_id else None
+    return event.title if event else ""
+
+
+def _absence_excuse(session: Session, change: Change, data: dict[str, Any]) -> list[Draft]:
+    """A letter waiting for its head's confirmation; then its decision, to the writer."""
+    status = data.get("status")
+    subject = f"absence_excuse:{change.resource_id}"
+    title = _event_title(session, data.get("event_id"))
+    if change.op == "create" and status == "submitted":
+        body = f"Một đơn xin vắng buổi học của «{title}» đang chờ thầy/cô xác nhận."
+        kind = "excuse_submitted"
+        return [Draft(kind, subject, KINDS[kind], body, _deciders(session, data))]
+    if change.op == "update" and status in EXCUSE_VI:
+        users = set(users_of_staff(session, [data["staff_id"]]).values())
+        body = f"Đơn xin vắng buổi học của «{title}» {EXCUSE_VI[status]}."
+        if data.get("decision_note"):
+            body += f" Ghi chú: {data['decision_note']}"
+        kind = "excuse_decided"
+        return [Draft(kind, subject, KINDS[kind], body, users, step=status)]
+    return []
+
+
+def _participation(session: Session, change: Change, data: dict[str, Any]) -> list[Draft]:
+    """A consent to join an external event, asked of the head; then the answer."""
+    status = data.get("status")
+    subject = f"participation_request:{change.resource_id}"
+    event = session.get(ExternalEvent, data.get("external_event_id"))
+    title = event.title if event else ""
+    if change.op == "create" and status == "submitted":
+        body = f"Một đề nghị tham gia «{title}» đang chờ thầy/cô đồng ý."
+        kind = "consent_requested"
+        return [Draft(kind, subject, KINDS[kind], body, _deciders(session, data))]
+    if change.op == "update" and status in CONSENT_VI:
+        users = set(users_of_staff(session, [data["staff_id"]]).values())
+        body = f"Đề nghị tham gia «{title}» của thầy/cô {CONSENT_VI[status]}."
+        if data.get("refusal_reason"):
+            body += f" Lý do: {data['refusal_reason']}"
+        kind = "consent_decided"
+        return [Draft(kind, subject, KINDS[kind], body, users, step=status)]
+    return []
+
+
+def _external_event(session: Session, change: Change, data: dict[str, Any]) -> list[Draft]:
+    """The office's decision on an external event, to whoever submitted it."""
+    status = data.get("status")
+    if change.op != "update" or status not in EXTERNAL_VI or not data.get("submitted_by_user_id"):
+        return []
+    body = f"Sự kiện bên ngoài «{data.get('title', '')}» {EXTERNAL_VI[status]}."
+    kind = "external_event_decided"
+    return [
+        Draft(
+            kind,
+            f"external_event:{change.resource_id}",
+            KINDS[kind],
+            body,
+            {data["submitted_by_user_id"]},
+            step=status,
+            data={"external_event_id": change.resource_id, "status": status},
+        )
+    ]
+
+
 HANDLERS: dict[str, Handler] = {
     "event": _event,
+    "absence_excuse": _absence_excuse,
+    "participation_request": _participation,
+    "external_event": _external_event,
     "nomination": _nomination,
     "session_amendment": _amendment,
     "violation": _violation,

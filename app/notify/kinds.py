@@ -19,6 +19,8 @@ KINDS: dict[str, str] = {
     "nomination_decided": "Kết quả cử người tham dự",
     "session_amended": "Điều chỉnh lịch buổi học",
     "event_cancelled": "Sự kiện bị huỷ",
+    "excuse_submitted": "Đơn xin vắng chờ xác nhận",
+    "excuse_decided": "Kết quả đơn xin vắng",
     "external_event_decided": "Kết quả duyệt sự kiện bên ngoài",
     "consent_requested": "Đề nghị đồng ý tham gia",
     "consent_decided": "Kết quả đề nghị tham gia",

@@ -9,6 +9,8 @@ each job and a second schema to migrate, for what three short statements do here
   moves it, in one transaction with the notifications it made. Others skip it.
 - Reminders: a second cursor row serialises the scan the same way; each reminder is unique
   per (user, kind, subject, step), so even overlapping scans add nothing twice.
+- Webhooks (app.webhooks): each subscription's row is its feed cursor, locked the same way
+  while its changes become deliveries; deliveries are leased like e-mails.
 - E-mail: rows are claimed with a lease (``leased_until``) in a short transaction; sending
   happens outside it; success or failure is recorded per row. A worker killed mid-batch
   leaves leases that run out, and the rows are claimed again (at-least-once: a message sent
@@ -39,6 +41,8 @@ from app.notify import feed, reminders
 from app.notify.mailer import Mailer
 from app.notify.models import EmailOutbox, WorkerCursor
 from app.notify.service import deliver
+from app.webhooks import service as webhooks
+from app.webhooks.sender import Sender
 
 log = logging.getLogger("bdtx.worker")
 FEED_CURSOR = "notify"
@@ -188,6 +192,7 @@ class Worker:
         self.settings = settings or get_settings()
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self.mailer = mailer or Mailer(self.settings)
+        self.sender = Sender(self.settings)
         self.stop_event = threading.Event()
         self.sessions = sessions or (lambda: Session(self.engine, expire_on_commit=False))
 
@@ -227,6 +232,36 @@ class Worker:
         self.mailer.close()
         return len(done)
 
+    def queue_webhooks(self) -> int:
+        """Changes after each subscription's cursor become deliveries (one commit each)."""
+        with self._transaction() as session:
+            ids = webhooks.subscription_ids(session)
+        made = 0
+        for webhook_id in ids:
+            with self._transaction() as session:
+                made += webhooks.enqueue(session, webhook_id)
+        return made
+
+    def send_webhooks(self) -> int:
+        """Claim, send and record one batch of deliveries; how many attempts were made."""
+        lease = timedelta(seconds=self.settings.worker_lease_seconds)
+        with self._transaction() as session:
+            batch = webhooks.claim(session, self.name, self.settings.worker_batch, lease)
+            targets = webhooks.secrets_of(session, {d.subscription_id for d in batch})
+        for i, delivery in enumerate(batch):
+            if self.stop_event.is_set():
+                with self._transaction() as session:
+                    webhooks.release(session, self.name, [d.id or 0 for d in batch[i:]])
+                return i
+            url, secret = targets[delivery.subscription_id]
+            msg_id = webhooks.message_id(delivery)
+            outcome = self.sender.post(url, secret, msg_id, delivery.body.encode())
+            if not outcome.ok:
+                log.warning("webhook %s to %s failed: %s", msg_id, url, outcome.error)
+            with self._transaction() as session:
+                webhooks.record(session, self.name, delivery, outcome, self.settings)
+        return len(batch)
+
     def _record(self, ids: list[int]) -> None:
         if ids:
             with self._transaction() as session:
@@ -238,7 +273,13 @@ class Worker:
         with self._transaction() as session:
             reminded = scan_reminders(session)
         sent = self.send_batch()
-        return {"changes": read, "notifications": made + reminded, "emails": sent}
+        hooks = self.queue_webhooks() + self.send_webhooks()
+        return {
+            "changes": read,
+            "notifications": made + reminded,
+            "emails": sent,
+            "webhooks": hooks,
+        }
 
     def run(self) -> None:
         """Until ``stop()``: a round, then a pause when there was nothing to do."""

@@ -19,7 +19,17 @@ from app.core.routing import api_routes
 from app.core.security import new_api_key
 from app.main import create_app
 from tests.factories import auth_headers, make_user
-from tests.matrix import bdtx, bulk, changes, core, events, external, notify, violations
+from tests.matrix import (
+    bdtx,
+    bulk,
+    changes,
+    core,
+    events,
+    external,
+    notify,
+    violations,
+    webhooks,
+)
 from tests.matrix.base import PUBLIC, Case, Request, World, build_world
 
 CASES: list[Case] = [
@@ -32,6 +42,7 @@ CASES: list[Case] = [
     *changes.CASES,
     *bulk.CASES,
     *notify.CASES,
+    *webhooks.CASES,
 ]
 CASE_IDS = [f"{c.method} {c.path}" for c in CASES]
 

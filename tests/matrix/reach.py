@@ -158,6 +158,15 @@ REACH: dict[tuple[str, str], Reach] = {
     ),
     ("GET", "/api/v1/api-keys"): ACCOUNTS,
     ("POST", "/api/v1/api-keys"): Reach(acts={A: "s1", D: "s1"}, seen="s1", self=403, keys=403),
+    ("GET", "/api/v1/api-keys/{key_id}/webhooks"): ACCOUNTS,
+    ("POST", "/api/v1/api-keys/{key_id}/webhooks"): ACCOUNTS,
+    ("GET", "/api/v1/api-keys/{key_id}/webhooks/{webhook_id}"): ACCOUNTS,
+    ("DELETE", "/api/v1/api-keys/{key_id}/webhooks/{webhook_id}"): ACCOUNTS,
+    ("GET", "/api/v1/api-keys/{key_id}/webhooks/{webhook_id}/deliveries"): ACCOUNTS,
+    (
+        "POST",
+        "/api/v1/api-keys/{key_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    ): ACCOUNTS,
     ("GET", "/api/v1/api-keys/{key_id}"): ACCOUNTS,
     ("POST", "/api/v1/api-keys/{key_id}/revoke"): ACCOUNTS,
     ("GET", "/api/v1/audit-log"): Reach(

@@ -54,7 +54,7 @@ def test_summons_province_wide_one_notification_and_one_email_per_head(
         assert "45/GTT-SGDĐT" in text
 
     again = worker.run_once()  # nothing new: the feed has moved, the reminders are not due
-    assert again == {"changes": 0, "notifications": 0, "emails": 0}
+    assert again == {"changes": 0, "notifications": 0, "emails": 0, "webhooks": 0}
     assert len(inbox.messages) == len(schools)
 
 

@@ -23,7 +23,7 @@ from app.bdtx.models import (
 )
 from app.bdtx.policies import MANAGE_ROLES, allow, owned_filter
 from app.bdtx.policy import Certifier, PolicyRules, classify, short_blocks
-from app.bdtx.schemas import ReportCreate
+from app.bdtx.schemas import ReportCreate, ReportUpdate
 from app.bdtx.service import current_policy, require_policy, visible_staff
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, NotFound, UnknownReference
@@ -400,6 +400,21 @@ def create_report(session: Session, actor: Actor, data: ReportCreate) -> UnitRep
         summary=summarise(session, unit.id, data.school_year),
     )
     session.add(report)
+    session.flush()
+    return report
+
+
+def update_report(
+    session: Session, actor: Actor, report: UnitReport, data: ReportUpdate, expected: int
+) -> UnitReport:
+    """A draft or returned report is corrected in place; the Sở attaches its annual plan and
+    nội dung 2 materials whenever they are ready, before submitting (R-BDTX-5)."""
+    allow(session, actor, MANAGE_ROLES, report.unit_id, "report_bdtx")
+    check_version(report.version, expected)
+    if report.status not in (ReportStatus.draft, ReportStatus.returned):
+        raise Conflict("bdtx_wrong_status", status=report.status.value, expected="draft | returned")
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(report, field, value)
     session.flush()
     return report
 

@@ -41,6 +41,7 @@ from app.bdtx.schemas import (
     PublicCertificate,
     ReportCreate,
     ReportRead,
+    ReportUpdate,
     ResultCompute,
     ResultRead,
     RevokeRequest,
@@ -50,6 +51,7 @@ from app.bdtx.schemas import (
     Suggestions,
     UnitPlanCreate,
     UnitPlanRead,
+    UnitPlanUpdate,
 )
 from app.core.concurrency import IfMatchDep, OptionalIfMatchDep, set_etag
 from app.core.db import SessionDep
@@ -567,6 +569,21 @@ def get_unit_plan(
     return _unit_plan(response, unit_plans.get_unit_plan(session, actor, plan_id))
 
 
+@router.patch("/unit-plans/{plan_id}", name="bdtx-unit-plans-update", responses=WRITE)
+def update_unit_plan(
+    session: SessionDep,
+    actor: ActorDep,
+    plan_id: Id,
+    body: UnitPlanUpdate,
+    version: IfMatchDep,
+    response: Response,
+) -> UnitPlanRead:
+    """Correct a `draft` or `returned` plan (R-BDTX-1); 409 `bdtx_wrong_status` once it
+    is submitted or approved."""
+    plan = unit_plans.get_unit_plan(session, actor, plan_id)
+    return _unit_plan(response, unit_plans.update_unit_plan(session, actor, plan, body, version))
+
+
 @router.post("/unit-plans/{plan_id}/submit", name="bdtx-unit-plans-submit", responses=WRITE)
 def submit_unit_plan(
     session: SessionDep, actor: ActorDep, plan_id: Id, version: IfMatchDep, response: Response
@@ -654,6 +671,21 @@ def get_report(
     session: SessionDep, actor: ActorDep, report_id: Id, response: Response
 ) -> ReportRead:
     return _report(response, results.get_report(session, actor, report_id))
+
+
+@router.patch("/unit-reports/{report_id}", name="bdtx-unit-reports-update", responses=WRITE)
+def update_report(
+    session: SessionDep,
+    actor: ActorDep,
+    report_id: Id,
+    body: ReportUpdate,
+    version: IfMatchDep,
+    response: Response,
+) -> ReportRead:
+    """Correct a `draft` or `returned` report, or attach the Sở's annual plan and nội dung 2
+    materials before submitting (R-BDTX-5); 409 `bdtx_wrong_status` in other states."""
+    report = results.get_report(session, actor, report_id)
+    return _report(response, results.update_report(session, actor, report, body, version))
 
 
 @router.post("/unit-reports/{report_id}/submit", name="bdtx-unit-reports-submit", responses=WRITE)

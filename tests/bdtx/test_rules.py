@@ -91,7 +91,14 @@ def test_r_bdtx_1_policy_frozen_and_plans_and_certificates_per_regulation(
     assert r.status_code == 409, r.text
     assert r.json()["rule"] == "R-BDTX-1"
     assert {e["code"] for e in r.json()["errors"]} == {"required_periods", "block_minimum"}
-    assert any("elective" in e["msg"] for e in r.json()["errors"])
+    assert any("elective" in e["loc"] for e in r.json()["errors"])
+    # inside a Vietnamese problem, the items speak Vietnamese too; English on request
+    assert all("tiết" in e["msg"] for e in r.json()["errors"]), r.json()["errors"]
+    en = client.post(
+        f"{B}/personal-plans/{r.json()['instance'].split('/')[-2]}/submit",
+        headers={"If-Match": "*", "Accept-Language": "en"},
+    )
+    assert all("periods" in e["msg"] for e in en.json()["errors"]), en.json()["errors"]
 
     # a year whose deadline has passed refuses submission
     set_policy(client, year="2024-2025")

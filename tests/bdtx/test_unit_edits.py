@@ -99,6 +99,7 @@ def test_r_bdtx_1_a_unit_plan_edit_is_checked_like_a_new_plan(
     url = f"{B}/unit-plans/{r.json()['id']}"
     r = _patch(client, url, {"module_codes": ["KHONG-CO"]})
     assert (r.status_code, r.json()["code"]) == (404, "bdtx_unknown_module"), r.text
+    assert r.json()["errors"][0]["msg"] == "không có mô-đun KHONG-CO"
     assert client.get(url).json()["module_codes"] == [mods["M1"].code]  # nothing written
     # inspectors read plans but do not write them
     inspector = client_for(Role.inspector, units["s1"])

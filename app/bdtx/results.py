@@ -26,7 +26,7 @@ from app.bdtx.policy import Certifier, PolicyRules, classify, short_blocks
 from app.bdtx.schemas import ReportCreate, ReportUpdate
 from app.bdtx.service import current_policy, require_policy, visible_staff
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, NotFound, UnknownReference
+from app.core.errors import Conflict, Forbidden, NotFound, UnknownReference
 from app.core.model_base import utcnow
 from app.core.pagination import PageParams, paginate
 from app.events.models import TrainingCredit
@@ -473,17 +473,47 @@ def decide_report(
     return report
 
 
-def province_report(
-    session: Session, actor: Actor, unit_id: int, school_year: str
-) -> tuple[list[dict[str, Any]], int | None]:
-    """Per unit directly below ``unit_id`` (subtrees rolled up over unit_closure)."""
+def _report_bases(session: Session, actor: Actor, unit_id: int | None) -> list[int]:
+    """The units asked for: ``unit_id``, or, like the other reports, the caller's units (the
+    top ones among their report roots; the roots of the tree for a system-wide admin)."""
     from app.auth.policies import Permission, authorize
+    from app.reports.service import REPORT_ROLES
 
-    unit = require_unit(session, actor, unit_id, "unit_id")
-    authorize(session, actor, Permission.read, unit.id)
+    if unit_id is not None:
+        unit = require_unit(session, actor, unit_id, "unit_id")
+        authorize(session, actor, Permission.read, unit.id)
+        assert unit.id is not None
+        return [unit.id]
+    if actor.is_global_admin:
+        return list(session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))))
+    roots = actor.roots(REPORT_ROLES)
+    if not roots:
+        raise Forbidden("forbidden", permission="read_reports")
+    under_another = select(UnitClosure.descendant_id).where(
+        UnitClosure.ancestor_id.in_(roots), UnitClosure.depth > 0
+    )
+    return [r for r in roots if r not in set(session.scalars(under_another))]
+
+
+def _report_rows_of(session: Session, bases: list[int]) -> list[int]:
+    """Each base's units directly below it; a base with none below (a school) is its own row."""
+    below = session.execute(
+        select(Unit.parent_id, Unit.id).where(Unit.parent_id.in_(bases)).order_by(Unit.id)
+    ).all()
+    parents = {p for p, _ in below}
+    return [i for _, i in below] + [b for b in bases if b not in parents]
+
+
+def province_report(
+    session: Session, actor: Actor, unit_id: int | None, school_year: str
+) -> tuple[list[dict[str, Any]], int | None, list[int]]:
+    """Per unit directly below ``unit_id`` (or below each of the caller's units), subtrees
+    rolled up over unit_closure; also the units reported on."""
+    bases = _report_bases(session, actor, unit_id)
+    targets = _report_rows_of(session, bases)
     child = Unit.__table__.alias("child")
     # only the rows' subtrees: the cost follows the unit asked for, not the whole tree
-    rows_of = UnitClosure.ancestor_id.in_(select(Unit.id).where(Unit.parent_id == unit.id))
+    rows_of = UnitClosure.ancestor_id.in_(targets)
     staff_q = (
         select(UnitClosure.ancestor_id.label("uid"), func.count(Staff.id).label("n"))
         .join(Staff, Staff.unit_id == UnitClosure.descendant_id)
@@ -519,7 +549,7 @@ def province_report(
         )
         .outerjoin(staff_q, staff_q.c.uid == child.c.id)
         .outerjoin(res_q, res_q.c.uid == child.c.id)
-        .where(child.c.parent_id == unit.id)
+        .where(child.c.id.in_(targets))
         .order_by(child.c.id)
     ).all()
     out = [
@@ -536,4 +566,4 @@ def province_report(
         for r in rows
     ]
     policy = current_policy(session, school_year)
-    return out, policy.revision if policy else None
+    return out, policy.revision if policy else None, bases

@@ -58,11 +58,12 @@ from app.core.db import SessionDep
 from app.core.errors import NotFound, problem_responses
 from app.core.exports import Column, export_responses, negotiate, table_response
 from app.core.idempotency import IdempotencyDep
+from app.core.model_base import to_local_date, utcnow
 from app.core.pagination import PageDep
 from app.core.replica import ReportSessionDep
 from app.core.routing import api_router
 from app.core.schemas import Page
-from app.core.school_year import SchoolYear
+from app.core.school_year import SchoolYear, school_year_of
 from app.core.types import Id
 
 policy_router = api_router("/api/v1/school-years", "bdtx-policy")
@@ -71,6 +72,8 @@ reports_router = api_router("/api/v1/reports", "reports")
 public_router = api_router("/api/v1/public", "public", public=True)
 
 WRITE = problem_responses(403, 404, 409, 412, 428)
+YEAR_HELP = "e.g. 2024-2025; default: the current school year."
+UNIT_HELP = "Report on the units below this one; default: the caller's units."
 CREATE = problem_responses(403, 404, 409)
 YEAR = Annotated[SchoolYear | None, Query()]
 
@@ -748,12 +751,14 @@ def bdtx_report(
     request: Request,
     session: ReportSessionDep,
     actor: ActorDep,
-    school_year: SchoolYear,
-    unit_id: Id,
+    school_year: Annotated[SchoolYear | None, Query(description=YEAR_HELP)] = None,
+    unit_id: Annotated[Id | None, Query(description=UNIT_HELP)] = None,
 ) -> Any:
-    """BDTX completion per unit directly below `unit_id`, subtrees rolled up; the units with
-    the best completion are listed as good examples (R-BDTX-4). JSON, CSV or XLSX."""
-    rows, revision = results.province_report(session, actor, unit_id, school_year)
+    """BDTX completion per unit directly below `unit_id` (by default, below each of the
+    caller's units; a unit with none below is its own row), subtrees rolled up; the units
+    with the best completion are listed as good examples (R-BDTX-4). JSON, CSV or XLSX."""
+    school_year = school_year or school_year_of(to_local_date(utcnow()))
+    rows, revision, bases = results.province_report(session, actor, unit_id, school_year)
     fmt = negotiate(request)
     if fmt != "json":
         return table_response(
@@ -771,6 +776,7 @@ def bdtx_report(
     return BdtxReport(
         school_year=school_year,
         unit_id=unit_id,
+        unit_ids=bases,
         policy_revision=revision,
         units=[BdtxReportRow.model_validate(r) for r in rows],
         good_examples=[BdtxReportRow.model_validate(r) for r in best],

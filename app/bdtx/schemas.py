@@ -314,7 +314,10 @@ class BdtxReportRow(ReadModel):
 
 class BdtxReport(ReadModel):
     school_year: str
-    unit_id: int
+    unit_id: int | None = Field(description="The unit asked for; null when it was left out.")
+    unit_ids: list[int] = Field(
+        description="The units reported on: `unit_id`, or the caller's units by default."
+    )
     policy_revision: int | None
     units: list[BdtxReportRow]
     good_examples: list[BdtxReportRow]

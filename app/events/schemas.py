@@ -353,6 +353,11 @@ class CloseResult(ReadModel):
     event: EventRead
     violations_created: int
     credits_created: int
+    credits_withheld: list[int] = Field(
+        default_factory=list,
+        description="Staff ids who completed the event but whose BDTX result for the year "
+        "is already finalised: nothing is credited to a finalised year (R-BDTX-1).",
+    )
 
 
 class UnitAttendanceRow(ReadModel):

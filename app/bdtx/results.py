@@ -67,7 +67,7 @@ def list_results(
     return paginate(session, stmt, BdtxResult.id, page)
 
 
-def _credited(
+def credited(
     session: Session, staff_id: int, school_year: str
 ) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
     """Periods per block with each module counted once (R-BDTX-1), whatever its sources:
@@ -103,7 +103,7 @@ def _evaluate(
 ) -> dict[str, Any]:
     """Credited periods (every source, each module once) and module scores, classified
     under ``rules``; a pass needs every block's minimum, not only the total."""
-    by_block, modules = _credited(session, staff_id, school_year)
+    by_block, modules = credited(session, staff_id, school_year)
     periods = int(sum(by_block.values()))
     rows = session.execute(
         select(

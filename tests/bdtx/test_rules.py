@@ -376,6 +376,12 @@ def test_r_bdtx_1_a_module_counts_once_whatever_its_sources(
     result = _compute(client, staff)
     assert result["credited_periods"] == 40
     assert result["details"]["modules"][code]["sources"] == ["lms", "self_study"]
+    # the person's training record agrees with the result and shows the sources
+    record = client.get(f"/api/v1/staff/{staff.id}/training-record").json()
+    assert record["credited_periods_by_year"] == {YEAR: 40}
+    assert record["modules_by_year"][YEAR] == [
+        {"module_code": code, "block": "elective", "periods": 40, "sources": ["lms", "self_study"]}
+    ]
 
 
 def test_r_bdtx_4_nothing_is_credited_to_a_finalised_year(

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 import app.bdtx.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
-from app.auth.deciders import refuse_own_case
+from app.auth.deciders import decider_unit, refuse_own_case
 from app.bdtx.models import (
     BdtxModule,
     BdtxResult,
@@ -568,8 +568,11 @@ def inspect_self_study(
     session: Session, actor: Actor, record: SelfStudy, approved: bool, note: str, expected: int
 ) -> SelfStudy:
     """An inspection decides; only approved self-study credits periods (R-BDTX-4)."""
-    refuse_own_case(actor, record.staff_id)  # R-GOV-1: a head's own goes to the unit above
-    allow(session, actor, INSPECT_ROLES, record.unit_id, "inspect_self_study")
+    # R-GOV-1: never the learner; a head's own is inspected from the managing unit above,
+    # not by the people the head manages
+    refuse_own_case(actor, record.staff_id)
+    unit_id = decider_unit(session, record.staff_id, record.unit_id)
+    allow(session, actor, INSPECT_ROLES, unit_id, "inspect_self_study")
     check_version(record.version, expected)
     _require(record.status, SelfStudyStatus.submitted)
     if approved:  # nothing is credited to a finalised year (R-BDTX-1)

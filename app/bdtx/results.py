@@ -27,6 +27,7 @@ from app.bdtx.schemas import ReportCreate, ReportUpdate
 from app.bdtx.service import current_policy, require_policy, visible_staff
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, Forbidden, NotFound, UnknownReference
+from app.core.i18n import Localized
 from app.core.model_base import utcnow
 from app.core.pagination import PageParams, paginate
 from app.events.models import TrainingCredit
@@ -234,6 +235,28 @@ def _certifier(session: Session, result_unit_id: int, school_year: str) -> int |
     return _managing_unit(session, result_unit_id)
 
 
+def _short(session: Session, result: BdtxResult) -> list[dict[str, Any]] | None:
+    """The blocks below their minimum under the result's policy (R-BDTX-1), one item each."""
+    codes = (result.details or {}).get("short_blocks") or []
+    policy = session.get(YearPolicy, result.policy_id) if result.policy_id else None
+    if not codes or policy is None:
+        return None
+    blocks = {b.code: b for b in PolicyRules.model_validate(policy.rules).blocks}
+    got = (result.details or {}).get("periods_by_block", {})
+    return [
+        {
+            "loc": ["body", "result_id"],
+            "msg": Localized(
+                f"{blocks[c].name}: {got.get(c, 0)} trên {blocks[c].min_periods} tiết tối thiểu",
+                f"block {c}: {got.get(c, 0)} of {blocks[c].min_periods} periods",
+            ),
+            "code": "block_minimum",
+        }
+        for c in codes
+        if c in blocks
+    ] or None
+
+
 def issue_certificate(session: Session, actor: Actor, result_id: int) -> Certificate:
     result = session.scalar(
         select(BdtxResult).where(
@@ -245,7 +268,9 @@ def issue_certificate(session: Session, actor: Actor, result_id: int) -> Certifi
     issuer = _certifier(session, result.unit_id, result.school_year)
     allow(session, actor, MANAGE_ROLES, issuer, "issue_bdtx_certificate")
     if result.status != ResultStatus.finalised or not result.passed:
-        raise Conflict("bdtx_result_not_certifiable", rule="R-BDTX-1")
+        raise Conflict(
+            "bdtx_result_not_certifiable", rule="R-BDTX-1", errors=_short(session, result)
+        )
     live = session.scalar(
         select(Certificate.serial).where(
             Certificate.result_id == result.id, Certificate.status == CertificateStatus.issued

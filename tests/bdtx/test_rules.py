@@ -340,6 +340,11 @@ def test_r_bdtx_1_a_pass_needs_every_block_minimum_not_only_the_total(
     assert r.status_code == 200
     r = client.post(f"{B}/certificates", json={"result_id": result["id"]})
     assert (r.status_code, r.json()["rule"]) == (409, "R-BDTX-1")
+    # the refusal names the short block
+    assert [e["code"] for e in r.json()["errors"]] == ["block_minimum"]
+    assert r.json()["errors"][0]["msg"].startswith(
+        "Khối kiến thức bắt buộc (nội dung 2): 0 trên 40"
+    )
 
 
 def test_r_bdtx_1_a_module_counts_once_whatever_its_sources(

@@ -23,10 +23,11 @@ from app.bdtx.models import (
 )
 from app.bdtx.policies import MANAGE_ROLES, allow, owned_filter
 from app.bdtx.policy import Certifier, PolicyRules, classify, short_blocks
-from app.bdtx.schemas import ReportCreate
+from app.bdtx.schemas import ReportCreate, ReportUpdate
 from app.bdtx.service import current_policy, require_policy, visible_staff
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, NotFound, UnknownReference
+from app.core.errors import Conflict, Forbidden, NotFound, UnknownReference
+from app.core.i18n import Localized
 from app.core.model_base import utcnow
 from app.core.pagination import PageParams, paginate
 from app.events.models import TrainingCredit
@@ -67,7 +68,7 @@ def list_results(
     return paginate(session, stmt, BdtxResult.id, page)
 
 
-def _credited(
+def credited(
     session: Session, staff_id: int, school_year: str
 ) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
     """Periods per block with each module counted once (R-BDTX-1), whatever its sources:
@@ -103,7 +104,7 @@ def _evaluate(
 ) -> dict[str, Any]:
     """Credited periods (every source, each module once) and module scores, classified
     under ``rules``; a pass needs every block's minimum, not only the total."""
-    by_block, modules = _credited(session, staff_id, school_year)
+    by_block, modules = credited(session, staff_id, school_year)
     periods = int(sum(by_block.values()))
     rows = session.execute(
         select(
@@ -234,6 +235,28 @@ def _certifier(session: Session, result_unit_id: int, school_year: str) -> int |
     return _managing_unit(session, result_unit_id)
 
 
+def _short(session: Session, result: BdtxResult) -> list[dict[str, Any]] | None:
+    """The blocks below their minimum under the result's policy (R-BDTX-1), one item each."""
+    codes = (result.details or {}).get("short_blocks") or []
+    policy = session.get(YearPolicy, result.policy_id) if result.policy_id else None
+    if not codes or policy is None:
+        return None
+    blocks = {b.code: b for b in PolicyRules.model_validate(policy.rules).blocks}
+    got = (result.details or {}).get("periods_by_block", {})
+    return [
+        {
+            "loc": ["body", "result_id"],
+            "msg": Localized(
+                f"{blocks[c].name}: {got.get(c, 0)} trên {blocks[c].min_periods} tiết tối thiểu",
+                f"block {c}: {got.get(c, 0)} of {blocks[c].min_periods} periods",
+            ),
+            "code": "block_minimum",
+        }
+        for c in codes
+        if c in blocks
+    ] or None
+
+
 def issue_certificate(session: Session, actor: Actor, result_id: int) -> Certificate:
     result = session.scalar(
         select(BdtxResult).where(
@@ -245,7 +268,9 @@ def issue_certificate(session: Session, actor: Actor, result_id: int) -> Certifi
     issuer = _certifier(session, result.unit_id, result.school_year)
     allow(session, actor, MANAGE_ROLES, issuer, "issue_bdtx_certificate")
     if result.status != ResultStatus.finalised or not result.passed:
-        raise Conflict("bdtx_result_not_certifiable", rule="R-BDTX-1")
+        raise Conflict(
+            "bdtx_result_not_certifiable", rule="R-BDTX-1", errors=_short(session, result)
+        )
     live = session.scalar(
         select(Certificate.serial).where(
             Certificate.result_id == result.id, Certificate.status == CertificateStatus.issued
@@ -404,6 +429,21 @@ def create_report(session: Session, actor: Actor, data: ReportCreate) -> UnitRep
     return report
 
 
+def update_report(
+    session: Session, actor: Actor, report: UnitReport, data: ReportUpdate, expected: int
+) -> UnitReport:
+    """A draft or returned report is corrected in place; the Sở attaches its annual plan and
+    nội dung 2 materials whenever they are ready, before submitting (R-BDTX-5)."""
+    allow(session, actor, MANAGE_ROLES, report.unit_id, "report_bdtx")
+    check_version(report.version, expected)
+    if report.status not in (ReportStatus.draft, ReportStatus.returned):
+        raise Conflict("bdtx_wrong_status", status=report.status.value, expected="draft | returned")
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(report, field, value)
+    session.flush()
+    return report
+
+
 def submit_report(session: Session, actor: Actor, report: UnitReport, expected: int) -> UnitReport:
     """Up the hierarchy once every unit directly below has an accepted report (R-BDTX-5);
     the Sở's goes to the Ministry with its annual plan and nội dung 2 materials."""
@@ -458,17 +498,47 @@ def decide_report(
     return report
 
 
-def province_report(
-    session: Session, actor: Actor, unit_id: int, school_year: str
-) -> tuple[list[dict[str, Any]], int | None]:
-    """Per unit directly below ``unit_id`` (subtrees rolled up over unit_closure)."""
+def _report_bases(session: Session, actor: Actor, unit_id: int | None) -> list[int]:
+    """The units asked for: ``unit_id``, or, like the other reports, the caller's units (the
+    top ones among their report roots; the roots of the tree for a system-wide admin)."""
     from app.auth.policies import Permission, authorize
+    from app.reports.service import REPORT_ROLES
 
-    unit = require_unit(session, actor, unit_id, "unit_id")
-    authorize(session, actor, Permission.read, unit.id)
+    if unit_id is not None:
+        unit = require_unit(session, actor, unit_id, "unit_id")
+        authorize(session, actor, Permission.read, unit.id)
+        assert unit.id is not None
+        return [unit.id]
+    if actor.is_global_admin:
+        return list(session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))))
+    roots = actor.roots(REPORT_ROLES)
+    if not roots:
+        raise Forbidden("forbidden", permission="read_reports")
+    under_another = select(UnitClosure.descendant_id).where(
+        UnitClosure.ancestor_id.in_(roots), UnitClosure.depth > 0
+    )
+    return [r for r in roots if r not in set(session.scalars(under_another))]
+
+
+def _report_rows_of(session: Session, bases: list[int]) -> list[int]:
+    """Each base's units directly below it; a base with none below (a school) is its own row."""
+    below = session.execute(
+        select(Unit.parent_id, Unit.id).where(Unit.parent_id.in_(bases)).order_by(Unit.id)
+    ).all()
+    parents = {p for p, _ in below}
+    return [i for _, i in below] + [b for b in bases if b not in parents]
+
+
+def province_report(
+    session: Session, actor: Actor, unit_id: int | None, school_year: str
+) -> tuple[list[dict[str, Any]], int | None, list[int]]:
+    """Per unit directly below ``unit_id`` (or below each of the caller's units), subtrees
+    rolled up over unit_closure; also the units reported on."""
+    bases = _report_bases(session, actor, unit_id)
+    targets = _report_rows_of(session, bases)
     child = Unit.__table__.alias("child")
     # only the rows' subtrees: the cost follows the unit asked for, not the whole tree
-    rows_of = UnitClosure.ancestor_id.in_(select(Unit.id).where(Unit.parent_id == unit.id))
+    rows_of = UnitClosure.ancestor_id.in_(targets)
     staff_q = (
         select(UnitClosure.ancestor_id.label("uid"), func.count(Staff.id).label("n"))
         .join(Staff, Staff.unit_id == UnitClosure.descendant_id)
@@ -504,7 +574,7 @@ def province_report(
         )
         .outerjoin(staff_q, staff_q.c.uid == child.c.id)
         .outerjoin(res_q, res_q.c.uid == child.c.id)
-        .where(child.c.parent_id == unit.id)
+        .where(child.c.id.in_(targets))
         .order_by(child.c.id)
     ).all()
     out = [
@@ -521,4 +591,4 @@ def province_report(
         for r in rows
     ]
     policy = current_policy(session, school_year)
-    return out, policy.revision if policy else None
+    return out, policy.revision if policy else None, bases

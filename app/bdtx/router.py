@@ -41,6 +41,7 @@ from app.bdtx.schemas import (
     PublicCertificate,
     ReportCreate,
     ReportRead,
+    ReportUpdate,
     ResultCompute,
     ResultRead,
     RevokeRequest,
@@ -50,16 +51,18 @@ from app.bdtx.schemas import (
     Suggestions,
     UnitPlanCreate,
     UnitPlanRead,
+    UnitPlanUpdate,
 )
 from app.core.concurrency import IfMatchDep, OptionalIfMatchDep, set_etag
 from app.core.db import SessionDep
 from app.core.errors import NotFound, problem_responses
 from app.core.exports import Column, export_responses, negotiate, table_response
 from app.core.idempotency import IdempotencyDep
+from app.core.model_base import to_local_date, utcnow
 from app.core.pagination import PageDep
 from app.core.replica import ReportSessionDep
 from app.core.schemas import Page
-from app.core.school_year import SchoolYear
+from app.core.school_year import SchoolYear, school_year_of
 from app.core.types import Id
 from app.web.routing import api_router
 from app.web.transitions import decision, transition, without_body
@@ -70,6 +73,8 @@ reports_router = api_router("/api/v1/reports", "reports")
 public_router = api_router("/api/v1/public", "public", public=True)
 
 WRITE = problem_responses(403, 404, 409, 412, 428)
+YEAR_HELP = "e.g. 2024-2025; default: the current school year."
+UNIT_HELP = "Report on the units below this one; default: the caller's units."
 CREATE = problem_responses(403, 404, 409)
 YEAR = Annotated[SchoolYear | None, Query()]
 
@@ -562,6 +567,21 @@ def get_unit_plan(
     return _unit_plan(response, unit_plans.get_unit_plan(session, actor, plan_id))
 
 
+@router.patch("/unit-plans/{plan_id}", name="bdtx-unit-plans-update", responses=WRITE)
+def update_unit_plan(
+    session: SessionDep,
+    actor: ActorDep,
+    plan_id: Id,
+    body: UnitPlanUpdate,
+    version: IfMatchDep,
+    response: Response,
+) -> UnitPlanRead:
+    """Correct a `draft` or `returned` plan (R-BDTX-1); 409 `bdtx_wrong_status` once it
+    is submitted or approved."""
+    plan = unit_plans.get_unit_plan(session, actor, plan_id)
+    return _unit_plan(response, unit_plans.update_unit_plan(session, actor, plan, body, version))
+
+
 transition(
     router,
     "/unit-plans/{plan_id}/submit",
@@ -641,6 +661,21 @@ def get_report(
     return _report(response, results.get_report(session, actor, report_id))
 
 
+@router.patch("/unit-reports/{report_id}", name="bdtx-unit-reports-update", responses=WRITE)
+def update_report(
+    session: SessionDep,
+    actor: ActorDep,
+    report_id: Id,
+    body: ReportUpdate,
+    version: IfMatchDep,
+    response: Response,
+) -> ReportRead:
+    """Correct a `draft` or `returned` report, or attach the Sở's annual plan and nội dung 2
+    materials before submitting (R-BDTX-5); 409 `bdtx_wrong_status` in other states."""
+    report = results.get_report(session, actor, report_id)
+    return _report(response, results.update_report(session, actor, report, body, version))
+
+
 transition(
     router,
     "/unit-reports/{report_id}/submit",
@@ -697,12 +732,14 @@ def bdtx_report(
     request: Request,
     session: ReportSessionDep,
     actor: ActorDep,
-    school_year: SchoolYear,
-    unit_id: Id,
+    school_year: Annotated[SchoolYear | None, Query(description=YEAR_HELP)] = None,
+    unit_id: Annotated[Id | None, Query(description=UNIT_HELP)] = None,
 ) -> Any:
-    """BDTX completion per unit directly below `unit_id`, subtrees rolled up; the units with
-    the best completion are listed as good examples (R-BDTX-4). JSON, CSV or XLSX."""
-    rows, revision = results.province_report(session, actor, unit_id, school_year)
+    """BDTX completion per unit directly below `unit_id` (by default, below each of the
+    caller's units; a unit with none below is its own row), subtrees rolled up; the units
+    with the best completion are listed as good examples (R-BDTX-4). JSON, CSV or XLSX."""
+    school_year = school_year or school_year_of(to_local_date(utcnow()))
+    rows, revision, bases = results.province_report(session, actor, unit_id, school_year)
     fmt = negotiate(request)
     if fmt != "json":
         return table_response(
@@ -720,6 +757,7 @@ def bdtx_report(
     return BdtxReport(
         school_year=school_year,
         unit_id=unit_id,
+        unit_ids=bases,
         policy_revision=revision,
         units=[BdtxReportRow.model_validate(r) for r in rows],
         good_examples=[BdtxReportRow.model_validate(r) for r in best],

@@ -11,7 +11,7 @@ from app.bdtx.models import (
     SelfStudyStatus,
 )
 from app.bdtx.policy import CRITERIA, PolicyRules, Preset, Rating
-from app.core.schemas import InputModel, ReadModel
+from app.core.schemas import InputModel, PatchModel, ReadModel
 from app.core.school_year import SchoolYear
 from app.core.types import Id
 
@@ -270,6 +270,19 @@ class ReportCreate(InputModel):
     )
 
 
+class ReportUpdate(PatchModel):
+    """While `draft` or `returned`: the note and the Sở's package for the Ministry (annual
+    plan, nội dung 2 materials) can be attached after the report was drafted (R-BDTX-5)."""
+
+    NOT_NULL = frozenset({"nd2_materials"})
+
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    annual_plan_url: Url | None = None
+    nd2_materials: list[Url] | None = Field(
+        default=None, description="Replaces the list of nội dung 2 materials."
+    )
+
+
 class ReportRead(ReadModel):
     id: int
     unit_id: int
@@ -301,7 +314,10 @@ class BdtxReportRow(ReadModel):
 
 class BdtxReport(ReadModel):
     school_year: str
-    unit_id: int
+    unit_id: int | None = Field(description="The unit asked for; null when it was left out.")
+    unit_ids: list[int] = Field(
+        description="The units reported on: `unit_id`, or the caller's units by default."
+    )
     policy_revision: int | None
     units: list[BdtxReportRow]
     good_examples: list[BdtxReportRow]
@@ -326,6 +342,19 @@ class UnitPlanCreate(InputModel):
     schedule: list[ScheduleItem] = Field(default_factory=list)
     nd2_materials: list[Url] = Field(
         default_factory=list, description="The Sở's nội dung 2 materials (R-BDTX-5)."
+    )
+
+
+class UnitPlanUpdate(PatchModel):
+    """While `draft` or `returned` (R-BDTX-1): a returned plan is corrected, then submitted
+    again. Lists given replace the stored ones."""
+
+    NOT_NULL = frozenset({"module_codes", "schedule", "nd2_materials"})
+
+    module_codes: list[Code] | None = Field(default=None, min_length=1)
+    schedule: list[ScheduleItem] | None = None
+    nd2_materials: list[Url] | None = Field(
+        default=None, description="The Sở's nội dung 2 materials (R-BDTX-5)."
     )
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 import app.bdtx.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
-from app.auth.deciders import refuse_own_case
+from app.auth.deciders import decider_unit, refuse_own_case
 from app.bdtx.models import (
     BdtxModule,
     BdtxResult,
@@ -60,6 +60,7 @@ from app.core.errors import (
     PreconditionFailed,
     UnknownReference,
 )
+from app.core.i18n import Localized
 from app.core.model_base import to_local_date, utcnow
 from app.core.pagination import PageParams, paginate
 from app.events.models import CreditSource, TrainingCredit
@@ -261,7 +262,7 @@ def _modules(session: Session, codes: Sequence[str]) -> dict[str, BdtxModule]:
         items = [
             {
                 "loc": ["body", "module_codes"],
-                "msg": f"unknown module {c}",
+                "msg": Localized(f"không có mô-đun {c}", f"unknown module {c}"),
                 "code": "unknown_module",
             }
             for c in missing
@@ -284,7 +285,14 @@ def _check_fit(modules: Sequence[BdtxModule], staff: Staff) -> None:
     unfit = [m.code for m in modules if not fits(m, staff)]
     if unfit:
         items = [
-            {"loc": ["body", "module_codes"], "msg": f"{c} does not fit", "code": "module_unfit"}
+            {
+                "loc": ["body", "module_codes"],
+                "msg": Localized(
+                    f"mô-đun {c} không dành cho đối tượng, cấp học của người này",
+                    f"{c} does not fit",
+                ),
+                "code": "module_unfit",
+            }
             for c in unfit
         ]
         raise Conflict("bdtx_module_unfit", rule="R-BDTX-3", errors=items, codes=", ".join(unfit))
@@ -339,7 +347,11 @@ def _evaluation(ratings: dict[str, Any]) -> tuple[dict[str, str], str | None]:
     unknown = sorted(set(ratings) - set(CRITERIA))
     if unknown:
         items = [
-            {"loc": ["body", "self_evaluation", c], "msg": "unknown criterion", "code": "unknown"}
+            {
+                "loc": ["body", "self_evaluation", c],
+                "msg": Localized(f"không có tiêu chí {c}", "unknown criterion"),
+                "code": "unknown",
+            }
             for c in unknown
         ]
         raise InvalidInput("bdtx_unknown_criterion", errors=items, codes=", ".join(unknown))
@@ -356,7 +368,10 @@ def plan_errors(rules: PolicyRules, modules: Sequence[BdtxModule]) -> list[dict[
         errors.append(
             {
                 "loc": ["body", "module_codes"],
-                "msg": f"{total} of {rules.required_periods} required periods",
+                "msg": Localized(
+                    f"{total} trên {rules.required_periods} tiết bắt buộc",
+                    f"{total} of {rules.required_periods} required periods",
+                ),
                 "code": "required_periods",
             }
         )
@@ -366,7 +381,10 @@ def plan_errors(rules: PolicyRules, modules: Sequence[BdtxModule]) -> list[dict[
             errors.append(
                 {
                     "loc": ["body", "module_codes", block.code],
-                    "msg": f"block {block.code}: {got} of {block.min_periods} periods",
+                    "msg": Localized(
+                        f"{block.name}: {got} trên {block.min_periods} tiết tối thiểu",
+                        f"block {block.code}: {got} of {block.min_periods} periods",
+                    ),
                     "code": "block_minimum",
                 }
             )
@@ -417,7 +435,8 @@ def update_plan(
     check_version(plan.version, expected)
     _require(plan.status, PlanStatus.draft, PlanStatus.returned)
     if data.staff_id != plan.staff_id or data.school_year != plan.school_year:
-        item = {"loc": ["body", "staff_id"], "msg": "cannot change", "code": "immutable"}
+        msg = Localized("không được thay đổi", "cannot change")
+        item = {"loc": ["body", "staff_id"], "msg": msg, "code": "immutable"}
         raise InvalidInput(errors=[item], fields="staff_id, school_year")
     staff = session.get(Staff, plan.staff_id)
     assert staff is not None
@@ -444,7 +463,11 @@ def submit_plan(session: Session, actor: Actor, plan: PersonalPlan, expected: in
     if set(plan.self_evaluation) != set(CRITERIA):
         missing = [c for c in CRITERIA if c not in plan.self_evaluation]
         items = [
-            {"loc": ["body", "self_evaluation", c], "msg": "not rated", "code": "missing"}
+            {
+                "loc": ["body", "self_evaluation", c],
+                "msg": Localized(f"chưa tự đánh giá tiêu chí {c}", "not rated"),
+                "code": "missing",
+            }
             for c in missing
         ]
         raise Conflict("bdtx_self_evaluation_required", rule="R-BDTX-2", errors=items)
@@ -545,8 +568,11 @@ def inspect_self_study(
     session: Session, actor: Actor, record: SelfStudy, approved: bool, note: str, expected: int
 ) -> SelfStudy:
     """An inspection decides; only approved self-study credits periods (R-BDTX-4)."""
-    refuse_own_case(actor, record.staff_id)  # R-GOV-1: a head's own goes to the unit above
-    allow(session, actor, INSPECT_ROLES, record.unit_id, "inspect_self_study")
+    # R-GOV-1: never the learner; a head's own is inspected from the managing unit above,
+    # not by the people the head manages
+    refuse_own_case(actor, record.staff_id)
+    unit_id = decider_unit(session, record.staff_id, record.unit_id)
+    allow(session, actor, INSPECT_ROLES, unit_id, "inspect_self_study")
     check_version(record.version, expected)
     _require(record.status, SelfStudyStatus.submitted)
     if approved:  # nothing is credited to a finalised year (R-BDTX-1)

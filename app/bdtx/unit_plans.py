@@ -13,7 +13,7 @@ from app.auth.actor import Actor
 from app.auth.policies import unit_filter
 from app.bdtx.models import PlanStatus, UnitPlan
 from app.bdtx.policies import MANAGE_ROLES, allow
-from app.bdtx.schemas import UnitPlanCreate
+from app.bdtx.schemas import UnitPlanCreate, UnitPlanUpdate
 from app.bdtx.service import _modules, _require, require_policy
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, NotFound
@@ -68,6 +68,26 @@ def create_unit_plan(session: Session, actor: Actor, data: UnitPlanCreate) -> Un
         nd2_materials=data.nd2_materials,
     )
     session.add(plan)
+    session.flush()
+    return plan
+
+
+def update_unit_plan(
+    session: Session, actor: Actor, plan: UnitPlan, data: UnitPlanUpdate, expected: int
+) -> UnitPlan:
+    """A draft or a returned plan is corrected in place (R-BDTX-1): the unit has one plan a
+    year, so without this a returned plan would be a dead end."""
+    allow(session, actor, MANAGE_ROLES, plan.unit_id, "plan_bdtx")
+    check_version(plan.version, expected)
+    _require(plan.status, PlanStatus.draft, PlanStatus.returned)
+    changes = data.model_dump(exclude_unset=True, mode="json")
+    codes = list(changes.get("module_codes", plan.module_codes))
+    schedule = changes.get("schedule", plan.schedule)
+    _modules(session, codes + [i["module_code"] for i in schedule])
+    if "module_codes" in changes:
+        changes["module_codes"] = list(dict.fromkeys(codes))
+    for field, value in changes.items():
+        setattr(plan, field, value)
     session.flush()
     return plan
 

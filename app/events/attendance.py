@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.audit.service import Change, note_changes
 from app.auth.actor import Actor
+from app.bdtx.models import BdtxResult, ResultStatus
 from app.bdtx.policy import PolicyRules
 from app.bdtx.service import year_rules
 from app.bulk.engine import snapshot
@@ -444,13 +445,32 @@ def session_label(row: EventSession) -> str:
     return f"{row.title} ({when})" if row.title else f"buổi {when}"
 
 
+def _finalised(session: Session, school_year: str, staff_ids: list[int]) -> set[int]:
+    """The people whose BDTX result for the year is finalised: nothing more is credited to
+    that year (R-BDTX-1)."""
+    if not staff_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(BdtxResult.staff_id).where(
+                BdtxResult.school_year == school_year,
+                BdtxResult.status == ResultStatus.finalised,
+                BdtxResult.staff_id.in_(bindparam("ids", expanding=True)),
+            ),
+            {"ids": staff_ids},
+        )
+    )
+
+
 def close_event(
     session: Session, actor: Actor, event: Event, expected: int
-) -> tuple[Event, int, int]:
-    """R-ATT-3. Idempotent: closing a closed event changes nothing and reports zero."""
+) -> tuple[Event, int, int, list[int]]:
+    """R-ATT-3. Idempotent: closing a closed event changes nothing and reports zero.
+    Completers whose year is finalised get no credit (R-BDTX-1); they are named, and the
+    close goes on, since its violations do not wait for a result that cannot reopen."""
     authorize_organizer(session, actor, event)
     if event.status == EventStatus.closed:
-        return event, 0, 0
+        return event, 0, 0, []
     check_version(event.version, expected)
     require_status(event, *OPEN)
     sessions = list_sessions(session, event)
@@ -472,13 +492,15 @@ def close_event(
         ):
             credits.append(_credit(event, p, now))
     violations.extend(_mismatches(session, event))
+    closed_years = _finalised(session, event.school_year, [int(c["staff_id"]) for c in credits])
+    credits = [c for c in credits if c["staff_id"] not in closed_years]
     if violations:
         session.execute(insert(Violation), violations)
     if credits:
         session.execute(insert(TrainingCredit), credits)
     event.status, event.closed_at = EventStatus.closed, now
     session.flush()
-    return event, len(violations), len(credits)
+    return event, len(violations), len(credits), sorted(closed_years)
 
 
 def _absence(event: Event, s: EventSession, p: Participant) -> dict[str, object]:

@@ -3,10 +3,11 @@
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.auth.actor import Actor
+from app.bdtx.results import credited
 from app.bdtx.service import year_rules
 from app.core.model_base import utcnow
 from app.events.attendance import (
@@ -106,13 +107,18 @@ def training_record(session: Session, actor: Actor, staff: Staff) -> dict[str, A
             )
         ).all()
     )
-    by_year: dict[str, Any] = dict(
-        session.execute(
-            select(TrainingCredit.school_year, func.sum(TrainingCredit.periods))
-            .where(TrainingCredit.staff_id == staff.id)
-            .group_by(TrainingCredit.school_year)
-        ).all()
-    )
+    # as the BDTX result counts them: each module once a year, whatever its sources (R-BDTX-1)
+    years = session.scalars(
+        select(TrainingCredit.school_year)
+        .where(TrainingCredit.staff_id == staff.id)
+        .distinct()
+        .order_by(TrainingCredit.school_year)
+    ).all()
+    by_year, modules_by_year = {}, {}
+    for year in years:
+        blocks, modules = credited(session, staff.id or 0, year)
+        by_year[year] = sum(blocks.values())
+        modules_by_year[year] = [{"module_code": code, **m} for code, m in modules.items()]
     out = []
     rules = {y: year_rules(session, y) for y in {e.school_year for e in events}}
     for event in events:
@@ -139,7 +145,8 @@ def training_record(session: Session, actor: Actor, staff: Staff) -> dict[str, A
     return {
         "staff_id": staff.id,
         "events": out,
-        "credited_periods_by_year": {k: int(v or 0) for k, v in by_year.items()},
+        "credited_periods_by_year": by_year,
+        "modules_by_year": modules_by_year,
     }
 
 

@@ -165,12 +165,16 @@ def cancel_event(
 def close_event(
     session: SessionDep, actor: ActorDep, event_id: Id, version: IfMatchDep, response: Response
 ) -> CloseResult:
-    """R-ATT-3: unexcused absences become violations; completers get the BDTX periods.
+    """R-ATT-3: unexcused absences become violations; completers get the BDTX periods,
+    except those whose year's result is finalised (`credits_withheld`, R-BDTX-1).
     Closing again changes nothing."""
     event = service.get_event(session, actor, event_id)
-    event, violations, credits = attendance.close_event(session, actor, event, version)
+    event, violations, credits, withheld = attendance.close_event(session, actor, event, version)
     return CloseResult(
-        event=_event(response, event), violations_created=violations, credits_created=credits
+        event=_event(response, event),
+        violations_created=violations,
+        credits_created=credits,
+        credits_withheld=withheld,
     )
 
 

@@ -8,6 +8,7 @@ from app.core.schemas import InputModel, PatchModel, ReadModel
 from app.core.school_year import SchoolYear
 from app.core.types import Id
 from app.events.models import (
+    CreditSource,
     EventKind,
     EventMode,
     EventStatus,
@@ -353,6 +354,11 @@ class CloseResult(ReadModel):
     event: EventRead
     violations_created: int
     credits_created: int
+    credits_withheld: list[int] = Field(
+        default_factory=list,
+        description="Staff ids who completed the event but whose BDTX result for the year "
+        "is already finalised: nothing is credited to a finalised year (R-BDTX-1).",
+    )
 
 
 class UnitAttendanceRow(ReadModel):
@@ -387,7 +393,21 @@ class TrainingEventRecord(ReadModel):
     credited_periods: int
 
 
+class ModuleCredit(ReadModel):
+    """A module credited in a year: counted once, with every source that reported it."""
+
+    module_code: str
+    block: str
+    periods: int = Field(description="The largest credit any source reports for the module.")
+    sources: list[CreditSource]
+
+
 class TrainingRecord(ReadModel):
     staff_id: int
     events: list[TrainingEventRecord]
-    credited_periods_by_year: dict[str, int]
+    credited_periods_by_year: dict[str, int] = Field(
+        description="Periods per school year, each module counted once (R-BDTX-1)."
+    )
+    modules_by_year: dict[str, list[ModuleCredit]] = Field(
+        default_factory=dict, description="The modules credited per school year and their sources."
+    )

@@ -21,6 +21,7 @@ from app.external.models import (
 from app.external.schemas import (
     AttendanceImport,
     AttendanceImportResult,
+    AuthorityQueue,
     ExternalEventApproval,
     ExternalEventCreate,
     ExternalEventRead,
@@ -107,13 +108,17 @@ def create_event(
     return _event(event, response)
 
 
-@external_events_router.get(
-    "/queue", name="external-events-queue", response_model=Page[ExternalEventRead]
-)
-def queue(session: SessionDep, actor: ActorDep, page: PageDep) -> Page[ExternalEventRead]:
-    """Submitted events waiting for a decision by an authority the caller holds."""
+@external_events_router.get("/queue", name="external-events-queue", response_model=AuthorityQueue)
+def queue(session: SessionDep, actor: ActorDep, page: PageDep) -> AuthorityQueue:
+    """Submitted events waiting for a decision by an authority the caller holds, with the
+    counts per status of all events at those authorities (`started`: submitted events whose
+    activity has begun, R-EXT-2)."""
     items, cursor = service.list_queue(session, actor, page)
-    return Page(items=[ExternalEventRead.model_validate(e) for e in items], next_cursor=cursor)
+    return AuthorityQueue(
+        items=[ExternalEventRead.model_validate(e) for e in items],
+        next_cursor=cursor,
+        counts=service.queue_counts(session, actor),
+    )
 
 
 @external_events_router.get(

@@ -13,7 +13,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.core.model_base import to_local_date, utcnow
-from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.core.schemas import InputModel, Page, PatchModel, ReadModel
 from app.core.school_year import SchoolYear
 from app.core.text import require_visible
 from app.core.types import Count, Id
@@ -274,6 +274,24 @@ class ParticipationRequestRead(ReadModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class AuthorityCounts(ReadModel):
+    """The events at the caller's authority units, per status; ``started`` counts the
+    submitted ones whose activity has begun (only an after-the-fact record remains, R-EXT-2)."""
+
+    submitted: int = 0
+    approved: int = 0
+    rejected: int = 0
+    revoked: int = 0
+    started: int = Field(default=0, description="Submitted, and the activity has begun.")
+    total: int = 0
+
+
+class AuthorityQueue(Page[ExternalEventRead]):
+    """A page of the submitted events waiting for the caller's decision, with counts."""
+
+    counts: AuthorityCounts
 
 
 class ParticipationCounts(ReadModel):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, false, func, literal, or_, select
 from sqlmodel import Session
 
 from app.auth.actor import Actor
@@ -46,6 +46,7 @@ from app.external.schemas import (
     AttendanceOutcome,
     AttendanceRow,
     Attendee,
+    AuthorityCounts,
     ExternalEventApproval,
     ExternalEventCreate,
     ExternalEventUpdate,
@@ -124,6 +125,32 @@ def list_queue(
     if units is not None:
         stmt = stmt.where(EVENT.authority_unit_id.in_(units))
     return paginate(session, stmt, EVENT.id, page)
+
+
+def queue_counts(session: Session, actor: Actor) -> AuthorityCounts:
+    """Per status, the events at the units where the caller decides (aggregated in the
+    database), and how many submitted ones have already begun."""
+    where = [event_filter(actor)]
+    units = deciding_units(actor)
+    if units is not None:
+        where.append(EVENT.authority_unit_id.in_(units))
+    today = to_local_date(utcnow())
+    begun = case(
+        (
+            (EVENT.status == ExternalEventStatus.submitted) & (EVENT.starts_on <= today),
+            1,
+        ),
+        else_=0,
+    )
+    rows = session.execute(
+        select(EVENT.status, func.count(), func.sum(begun)).where(*where).group_by(EVENT.status)
+    ).all()
+    counts = AuthorityCounts()
+    for status, n, started in rows:
+        setattr(counts, ExternalEventStatus(status).value, n)
+        counts.started += int(started or 0)
+        counts.total += n
+    return counts
 
 
 LEGAL_BASIS = {

@@ -109,6 +109,35 @@ def test_r_gov_1_self_study_inspection_is_not_by_the_learner(
     assert r.json()["status"] == "approved"
 
 
+def test_r_gov_1_a_heads_self_study_is_not_inspected_by_their_own_school(
+    client: TestClient, client_for: ClientFor, session: Session
+) -> None:
+    t, head, me, _ = _heads(session, client_for)
+    set_policy(client)
+    mods = catalogue(session)
+    r = me.post(
+        f"{B}/self-study",
+        json={
+            "staff_id": head.id,
+            "school_year": YEAR,
+            "module_code": mods["E1"].code,
+            "periods": 40,
+            "description": "Tự bồi dưỡng",
+            "evidence_url": "https://lms.example.vn/minh-chung/11",
+        },
+    )
+    assert r.status_code == 201, r.text
+    url = f"{B}/self-study/{r.json()['id']}"
+    # an inspector of the head's own school is someone the head manages
+    school = client_for(Role.inspector, t["s1"])
+    assert act(school, url, "inspect", {"approved": True, "note": "Đạt"}).status_code == 403
+    assert client.get(url).json()["status"] == "submitted"  # nothing written
+    office = client_for(Role.inspector, t["d1"])
+    r = act(office, url, "inspect", {"approved": True, "note": "Đạt yêu cầu"})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "approved"
+
+
 def test_r_gov_1_result_finalisation_is_not_by_the_person(
     client: TestClient, client_for: ClientFor, session: Session
 ) -> None:

@@ -91,7 +91,14 @@ def test_r_bdtx_1_policy_frozen_and_plans_and_certificates_per_regulation(
     assert r.status_code == 409, r.text
     assert r.json()["rule"] == "R-BDTX-1"
     assert {e["code"] for e in r.json()["errors"]} == {"required_periods", "block_minimum"}
-    assert any("elective" in e["msg"] for e in r.json()["errors"])
+    assert any("elective" in e["loc"] for e in r.json()["errors"])
+    # inside a Vietnamese problem, the items speak Vietnamese too; English on request
+    assert all("tiết" in e["msg"] for e in r.json()["errors"]), r.json()["errors"]
+    en = client.post(
+        f"{B}/personal-plans/{r.json()['instance'].split('/')[-2]}/submit",
+        headers={"If-Match": "*", "Accept-Language": "en"},
+    )
+    assert all("periods" in e["msg"] for e in en.json()["errors"]), en.json()["errors"]
 
     # a year whose deadline has passed refuses submission
     set_policy(client, year="2024-2025")
@@ -333,6 +340,11 @@ def test_r_bdtx_1_a_pass_needs_every_block_minimum_not_only_the_total(
     assert r.status_code == 200
     r = client.post(f"{B}/certificates", json={"result_id": result["id"]})
     assert (r.status_code, r.json()["rule"]) == (409, "R-BDTX-1")
+    # the refusal names the short block
+    assert [e["code"] for e in r.json()["errors"]] == ["block_minimum"]
+    assert r.json()["errors"][0]["msg"].startswith(
+        "Khối kiến thức bắt buộc (nội dung 2): 0 trên 40"
+    )
 
 
 def test_r_bdtx_1_a_module_counts_once_whatever_its_sources(
@@ -369,6 +381,12 @@ def test_r_bdtx_1_a_module_counts_once_whatever_its_sources(
     result = _compute(client, staff)
     assert result["credited_periods"] == 40
     assert result["details"]["modules"][code]["sources"] == ["lms", "self_study"]
+    # the person's training record agrees with the result and shows the sources
+    record = client.get(f"/api/v1/staff/{staff.id}/training-record").json()
+    assert record["credited_periods_by_year"] == {YEAR: 40}
+    assert record["modules_by_year"][YEAR] == [
+        {"module_code": code, "block": "elective", "periods": 40, "sources": ["lms", "self_study"]}
+    ]
 
 
 def test_r_bdtx_4_nothing_is_credited_to_a_finalised_year(

@@ -1,5 +1,7 @@
 """External events and participation requests over HTTP: edits, decisions, filters, audit."""
 
+from datetime import date, timedelta
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -111,3 +113,19 @@ def test_submissions_are_audited_under_the_host_unit(
         "/api/v1/audit-log", params={"target_type": "external_event", "target_id": r.json()["id"]}
     ).json()["items"]
     assert [(e["change"], e["target_unit_id"]) for e in log] == [("create", t["s1"].id)]
+
+
+def test_the_authority_queue_comes_with_counts(client_for: ClientFor, session: Session) -> None:
+    t = make_tree(session)
+    begun = (date.today() - timedelta(days=3)).isoformat()
+    waiting = make_event(session, t["s1"])
+    started = make_event(session, t["s1"], starts_on=begun, ends_on=begun)
+    make_event(session, t["s1"], approved=True)
+    make_event(session, t["s2"])  # another office's authority: neither listed nor counted
+    office = client_for(Role.unit_head, t["d1"])
+    r = office.get(f"{EVENTS}/queue")
+    assert r.status_code == 200, r.text
+    assert {e["id"] for e in r.json()["items"]} == {waiting.id, started.id}
+    counts = r.json()["counts"]
+    assert (counts["submitted"], counts["approved"], counts["rejected"]) == (2, 1, 0)
+    assert (counts["started"], counts["total"]) == (1, 3)

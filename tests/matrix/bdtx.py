@@ -409,6 +409,17 @@ CASES = [
         lambda w: (f"{B}/unit-plans/{unit_plan(w)}", None, {}),
     ),
     Case(
+        "PATCH",
+        B + "/unit-plans/{plan_id}",
+        HEAD,
+        lambda w: (
+            f"{B}/unit-plans/{unit_plan(w)}",
+            {"module_codes": [mods(w)["M1"], mods(w)["E1"]]},
+            w.etag(f"{B}/unit-plans/{unit_plan(w)}"),
+        ),
+        wrong=INSP,
+    ),
+    Case(
         "POST",
         B + "/unit-plans/{plan_id}/submit",
         HEAD,
@@ -450,6 +461,17 @@ CASES = [
         B + "/unit-reports/{report_id}",
         INSP,
         lambda w: (f"{B}/unit-reports/{report(w)}", None, {}),
+    ),
+    Case(
+        "PATCH",
+        B + "/unit-reports/{report_id}",
+        HEAD,
+        lambda w: (
+            f"{B}/unit-reports/{report(w)}",
+            {"note": "Bổ sung số liệu"},
+            w.etag(f"{B}/unit-reports/{report(w)}"),
+        ),
+        wrong=INSP,
     ),
     Case(
         "POST",

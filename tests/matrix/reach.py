@@ -212,6 +212,9 @@ REACH: dict[tuple[str, str], Reach] = {
     ("GET", "/api/v1/bdtx/unit-plans"): UNIT_READ,
     ("POST", "/api/v1/bdtx/unit-plans"): HEAD_WRITE,
     ("GET", "/api/v1/bdtx/unit-plans/{plan_id}"): UNIT_READ,
+    ("PATCH", "/api/v1/bdtx/unit-plans/{plan_id}"): Reach(
+        acts={A: "s1", D: "s1", H: "s1"}, seen="s1"
+    ),
     ("POST", "/api/v1/bdtx/unit-plans/{plan_id}/approve"): REVIEW,
     ("POST", "/api/v1/bdtx/unit-plans/{plan_id}/return"): REVIEW,
     ("POST", "/api/v1/bdtx/unit-plans/{plan_id}/submit"): Reach(
@@ -220,6 +223,9 @@ REACH: dict[tuple[str, str], Reach] = {
     ("GET", "/api/v1/bdtx/unit-reports"): UNIT_READ,
     ("POST", "/api/v1/bdtx/unit-reports"): HEAD_WRITE,
     ("GET", "/api/v1/bdtx/unit-reports/{report_id}"): UNIT_READ,
+    ("PATCH", "/api/v1/bdtx/unit-reports/{report_id}"): Reach(
+        acts={A: "s1", D: "s1", H: "s1"}, seen="s1"
+    ),
     ("POST", "/api/v1/bdtx/unit-reports/{report_id}/accept"): REVIEW,
     ("POST", "/api/v1/bdtx/unit-reports/{report_id}/return"): REVIEW,
     ("POST", "/api/v1/bdtx/unit-reports/{report_id}/submit"): Reach(

@@ -363,7 +363,7 @@ def nation_report(world: World, args: argparse.Namespace) -> dict[str, Any]:
         times = []
         for _ in range(3):
             started = time.perf_counter()
-            rows, _ = results.province_report(s, actor, unit, year)
+            rows, _, _ = results.province_report(s, actor, unit, year)
             times.append(time.perf_counter() - started)
     call = lambda s, a: results.province_report(s, a, unit, year)  # noqa: E731
     sql_s = _replay(world, _record(world, call, world.admin_id), 3)

@@ -1,4 +1,5 @@
-"""Prometheus metrics: requests, the database pool, the concurrency gate, the change feed.
+"""Prometheus metrics: requests, the database pool, the concurrency gate, the change feed
+and how far the worker is behind it.
 
 Off by default (``BDTX_METRICS_ENABLED``); when on, ``GET /metrics`` answers only clients
 whose address is in ``BDTX_METRICS_ALLOW`` (loopback unless set), so turning it on never
@@ -23,14 +24,17 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import col
 from starlette.exceptions import HTTPException
 
 from app.changes.models import Change
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.gate import GateStats
+from app.notify.models import EmailOutbox, WorkerCursor
+from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
 REGISTRY = CollectorRegistry()
 
@@ -102,6 +106,8 @@ def _feed_gauges() -> Iterator[GaugeMetricFamily]:
             last_id, last_at = conn.execute(
                 select(func.max(Change.id), func.max(Change.committed_at))
             ).one()
+            lag = _worker_lag(conn, last_id or 0)
+            queued = _queued(conn)
     except SQLAlchemyError:  # the scrape still reports the rest; /readyz tells the outage
         yield _gauge("bdtx_db_up", "Whether the database answered this scrape", 0)
         return
@@ -113,6 +119,39 @@ def _feed_gauges() -> Iterator[GaugeMetricFamily]:
             "When the newest change was committed (Unix time)",
             last_at.timestamp(),
         )
+    yield lag
+    yield queued
+
+
+def _worker_lag(conn: Connection, last_id: int) -> GaugeMetricFamily:
+    """Feed rows each consumer has still to read: the notification worker's cursor and the
+    slowest active webhook subscription. A lag that only grows means no worker is running."""
+    family = GaugeMetricFamily(
+        "bdtx_worker_feed_lag",
+        "Change-feed rows a worker has not yet consumed, per consumer",
+        labels=["consumer"],
+    )
+    for name, position in conn.execute(select(col(WorkerCursor.name), col(WorkerCursor.position))):
+        family.add_metric([name], max(0, last_id - position))
+    slowest = conn.execute(
+        select(func.min(WebhookSubscription.position)).where(col(WebhookSubscription.active))
+    ).scalar()
+    if slowest is not None:
+        family.add_metric(["webhooks"], max(0, last_id - slowest))
+    return family
+
+
+def _queued(conn: Connection) -> GaugeMetricFamily:
+    """Messages waiting to be sent (e-mails and webhook deliveries, retries included)."""
+    family = GaugeMetricFamily(
+        "bdtx_outbox_pending", "Messages waiting for the worker, per queue", labels=["queue"]
+    )
+    for queue, table in (("email", EmailOutbox), ("webhook", WebhookDelivery)):
+        pending = conn.execute(
+            select(func.count()).select_from(table).where(col(table.status) == "pending")
+        ).scalar_one()
+        family.add_metric([queue], pending)
+    return family
 
 
 def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:

@@ -7,10 +7,12 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, col
 
 from app.core import config
 from app.main import create_app
+from app.notify.models import WorkerCursor
 from app.ops.logs import JsonFormatter, configure_logging
 
 
@@ -141,3 +143,22 @@ def test_text_mode_writes_no_request_line(
     with caplog.at_level(logging.INFO, logger="bdtx.access"):
         client.get("/healthz")
     assert not [rec for rec in caplog.records if rec.name == "bdtx.access"]
+
+
+def test_worker_lag_and_queues_are_gauged(metrics_on: None, engine: Engine) -> None:
+    """The lag is counted from the newest feed row to each consumer's cursor, so an alert on
+    a growing lag finds a stopped worker; the outbox gauges count both queues."""
+    with Session(engine) as s:
+        s.add(WorkerCursor(name="metrics-test", position=0))
+        s.commit()
+    try:
+        with TestClient(create_app(), client=("127.0.0.1", 5000)) as c:
+            found = _samples(c.get("/metrics").text)
+    finally:
+        with Session(engine) as s:
+            s.execute(delete(WorkerCursor).where(col(WorkerCursor.name) == "metrics-test"))
+            s.commit()
+    (last_id,) = [v for _, v in found["bdtx_change_feed_last_id"]]
+    lag = {s["consumer"]: v for s, v in found["bdtx_worker_feed_lag"]}
+    assert lag["metrics-test"] == last_id
+    assert {s["queue"] for s, _ in found["bdtx_outbox_pending"]} == {"email", "webhook"}

@@ -58,6 +58,8 @@ NOT_AUDITED = frozenset(
         "worker_cursor",
         # webhook deliveries: the worker's log of what it sent (app.webhooks)
         "webhook_delivery",
+        # how far the feed's retention has dropped (app.ops.partitions)
+        "change_horizon",
     }
 )
 CHANGES_KEY = "audit_changes"

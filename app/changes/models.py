@@ -38,3 +38,14 @@ class Change(SQLModel, table=True):
     prev_unit_id: int | None = None
     version: int | None = None
     data: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class ChangeHorizon(SQLModel, table=True):
+    """The newest feed id that retention has dropped (one row, written by
+    ``app.ops.partitions.drop_expired_feed``). A cursor before it would silently skip the
+    dropped changes, so the feed answers it 410 and the reader resynchronises."""
+
+    __tablename__ = "change_horizon"
+
+    id: int = Field(default=1, primary_key=True)
+    dropped_through: int = Field(default=0, sa_type=ChangeId)

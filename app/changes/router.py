@@ -20,7 +20,9 @@ ResourceNames = Annotated[
 router = api_router("/api/v1/changes", "changes")
 
 
-@router.get("", name="changes-list", response_model=ChangePage, responses=problem_responses(403))
+@router.get(
+    "", name="changes-list", response_model=ChangePage, responses=problem_responses(403, 410)
+)
 def list_changes(
     session: SessionDep,
     actor: ActorDep,
@@ -51,6 +53,9 @@ def list_changes(
     Poll with the last `next_cursor` as `after`: a change is in the feed exactly when its
     transaction has committed, ids grow in commit order, so pages never miss or repeat a
     change, even under concurrent writes. Only writes made through the API are in the feed.
+    On PostgreSQL the feed keeps `BDTX_CHANGE_RETENTION_MONTHS` months: a cursor older than
+    that is answered 410 `feed_position_expired`; resynchronise from the lists and start
+    again without `after`.
     """
     query = service.FeedQuery(
         after=service.decode_position(after),

@@ -32,9 +32,9 @@ from app.audit.service import NOT_AUDITED, SECRET_FIELDS
 from app.audit.service import Change as Noted
 from app.auth.actor import Actor
 from app.auth.policies import PERMISSIONS, Permission, unit_filter
-from app.changes.models import Change
+from app.changes.models import Change, ChangeHorizon
 from app.core.driver import insert_many
-from app.core.errors import Forbidden, InvalidInput
+from app.core.errors import Forbidden, Gone, InvalidInput
 from app.core.model_base import utcnow
 from app.units.service import MOVES_KEY, subtree_ids
 
@@ -287,6 +287,20 @@ def may_read(actor: Actor) -> bool:
     return actor.is_global_admin or actor.has_role(PERMISSIONS[Permission.read_changes])
 
 
+def _check_horizon(session: Session, after: int) -> None:
+    """A cursor before changes that retention dropped would skip them: 410, resynchronise.
+    Starting afresh (no cursor) is fine: the reader lists the current state, then follows."""
+    if after <= 0:
+        return
+    dropped = session.scalar(select(ChangeHorizon.dropped_through)) or 0
+    if after < dropped:
+        raise Gone(
+            "feed_position_expired",
+            errors=[{"loc": ["query", "after"], "msg": "expired", "code": "expired"}],
+            oldest=dropped,
+        )
+
+
 def read_feed(session: Session, actor: Actor, query: FeedQuery) -> tuple[list[FeedItem], int, bool]:
     """One page after ``query.after``: the items, the position to poll from next, and
     whether more is waiting.
@@ -297,6 +311,7 @@ def read_feed(session: Session, actor: Actor, query: FeedQuery) -> tuple[list[Fe
     """
     if not may_read(actor):
         raise Forbidden("forbidden", permission=Permission.read_changes.value)
+    _check_horizon(session, query.after)
     high = session.scalar(select(func.max(Change.id))) or 0
     if query.after >= high:
         return [], query.after, False

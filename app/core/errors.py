@@ -77,6 +77,10 @@ class Conflict(AppError):
     status, code = 409, "conflict"
 
 
+class Gone(AppError):
+    status, code = 410, "gone"
+
+
 class PreconditionFailed(AppError):
     status, code = 412, "precondition_failed"
 

@@ -119,6 +119,19 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "vi": ("Con trỏ không hợp lệ", "Giá trị cursor không hợp lệ."),
         "en": ("Invalid cursor", "The cursor is not valid."),
     },
+    "feed_position_expired": {
+        "vi": (
+            "Vị trí đã quá thời hạn lưu của nguồn thay đổi",
+            "Các thay đổi đến số {oldest} đã bị xoá theo thời hạn lưu "
+            "(BDTX_CHANGE_RETENTION_MONTHS): hãy đồng bộ lại từ các danh sách, rồi đọc nguồn "
+            "thay đổi từ đầu (không có after).",
+        ),
+        "en": (
+            "Feed position past retention",
+            "Changes up to {oldest} were dropped by retention (BDTX_CHANGE_RETENTION_MONTHS): "
+            "resynchronise from the lists, then read the feed from its start (no after).",
+        ),
+    },
     "unauthorized": {
         "vi": ("Chưa xác thực", "Cần đăng nhập: gửi Authorization: Bearer <token> hoặc X-API-Key."),
         "en": ("Unauthorized", "Authentication required: send Authorization: Bearer or X-API-Key."),

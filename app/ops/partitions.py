@@ -124,9 +124,22 @@ def drop_expired_feed(conn: Connection, today: date, keep_months: int) -> list[s
     dropped = []
     for part in partitions(conn, "change"):
         if part.upper <= horizon:
+            _raise_horizon(conn, part.name)
             conn.execute(text(f'DROP TABLE "{part.name}"'))
             dropped.append(part.name)
     return dropped
+
+
+def _raise_horizon(conn: Connection, partition: str) -> None:
+    """Remember the newest id about to be dropped, so the feed can tell a reader whose
+    cursor lies before it that changes are gone (410) instead of skipping them silently."""
+    conn.execute(
+        text(
+            f"INSERT INTO change_horizon (id, dropped_through) SELECT 1, coalesce(max(id), 0) "
+            f'FROM "{partition}" ON CONFLICT (id) DO UPDATE SET dropped_through = '
+            "greatest(change_horizon.dropped_through, excluded.dropped_through)"
+        )
+    )
 
 
 def archive_audit(engine: Engine, before: date, out: Path, say: Say = print) -> list[Path]:

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.auth.models import Role
+from app.changes.models import ChangeHorizon
 from app.changes.service import encode_position, resources
 from app.units.models import Unit
 from tests.conftest import ClientFor
@@ -103,6 +104,28 @@ def test_a_cursor_is_plain_position_and_survives_restarts(
         [item] = drain(other, start)
     assert item["resource_id"] == made["id"]
     assert poll(client, encode_position(item["id"] - 1))["items"][0] == item
+
+
+def test_a_cursor_before_what_retention_dropped_is_410(
+    client: TestClient, session: Session
+) -> None:
+    """Retention (PostgreSQL, app.ops.partitions) records the newest id it dropped; a reader
+    behind it would skip changes without knowing, so it is told to resynchronise."""
+    t = make_tree(session)
+    new_unit(client, t["s1"], "HORIZON-1")
+    new_unit(client, t["s1"], "HORIZON-2")
+    newest = drain(client)[-1]["id"]
+    session.add(ChangeHorizon(dropped_through=newest))
+    session.flush()
+    gone = client.get(FEED, params={"after": encode_position(newest - 1)})
+    assert gone.status_code == 410
+    assert gone.headers["content-type"] == "application/problem+json"
+    assert gone.json()["code"] == "feed_position_expired"
+    assert gone.json()["errors"][0]["loc"] == ["query", "after"]
+    assert str(newest) in gone.json()["detail"]
+    # at the horizon nothing was skipped; no cursor starts from what is kept
+    assert client.get(FEED, params={"after": encode_position(newest)}).status_code == 200
+    assert client.get(FEED).status_code == 200
 
 
 @pytest.mark.parametrize("cursor", ["garbage!", "eyJpZCI6IDF9", "eyJjaGFuZ2UiOi0xfQ", "e30"])

@@ -102,10 +102,14 @@ def test_feed_retention_drops_whole_old_months(pg: Engine) -> None:
             ),
             {"old": datetime.combine(old, datetime.min.time(), UTC), "now": utcnow()},
         )
+        old_id = conn.execute(text("SELECT min(id) FROM change")).scalar()
     assert partitions.maintain(pg, today, keep_feed_months=12) == [f"-change_p{old:%Y_%m}"]
     with pg.connect() as conn:
         left = conn.execute(text("SELECT count(*) FROM change")).scalar()
         assert left == 1
+        # the feed remembers what it dropped: older cursors are answered 410
+        horizon = conn.execute(text("SELECT dropped_through FROM change_horizon")).scalar()
+        assert horizon == old_id
         assert partitions.maintain(pg, today, keep_feed_months=0) == []  # 0 keeps all
 
 

@@ -287,12 +287,21 @@ def may_read(actor: Actor) -> bool:
     return actor.is_global_admin or actor.has_role(PERMISSIONS[Permission.read_changes])
 
 
+def _dropped_through(session: Session) -> int:
+    return session.scalar(select(ChangeHorizon.dropped_through)) or 0
+
+
+def behind_horizon(session: Session, after: int) -> bool:
+    """Whether reading on from ``after`` would skip changes that retention dropped."""
+    return 0 < after < _dropped_through(session)
+
+
 def _check_horizon(session: Session, after: int) -> None:
     """A cursor before changes that retention dropped would skip them: 410, resynchronise.
     Starting afresh (no cursor) is fine: the reader lists the current state, then follows."""
     if after <= 0:
         return
-    dropped = session.scalar(select(ChangeHorizon.dropped_through)) or 0
+    dropped = _dropped_through(session)
     if after < dropped:
         raise Gone(
             "feed_position_expired",

@@ -214,6 +214,18 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "An API key with role {role} may not read the change feed, so it cannot get webhooks.",
         ),
     },
+    "webhook_behind_retention": {
+        "vi": (
+            "Webhook đã quá thời hạn lưu của nguồn thay đổi",
+            "Nguồn thay đổi đã xoá những thay đổi webhook này chưa gửi (thời hạn lưu): không "
+            "thể tiếp tục; hãy tạo đăng ký mới và đồng bộ lại.",
+        ),
+        "en": (
+            "Webhook behind the feed's retention",
+            "The feed has dropped changes this webhook never sent: it cannot resume; "
+            "subscribe afresh and resynchronise.",
+        ),
+    },
     "webhook_delivery_pending": {
         "vi": ("Lần gửi đang chờ", "Lần gửi này còn đang chờ gửi; không cần gửi lại."),
         "en": ("Delivery pending", "This delivery is still waiting to be sent."),

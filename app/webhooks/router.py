@@ -16,6 +16,7 @@ from app.webhooks.schemas import (
     WebhookCreate,
     WebhookCreated,
     WebhookRead,
+    WebhookUpdate,
 )
 
 # a plain prefix: PrefixRouter matches it literally, so the key id goes in each path
@@ -55,6 +56,22 @@ def create_webhook(
 )
 def get_webhook(session: SessionDep, actor: ActorDep, key_id: Id, webhook_id: Id) -> WebhookRead:
     return WebhookRead.model_validate(service.get_webhook(session, actor, key_id, webhook_id))
+
+
+@router.patch(
+    HOOKS + "/{webhook_id}",
+    name="webhooks-update",
+    response_model=WebhookRead,
+    responses=problem_responses(403, 404, 409, 422),
+)
+def update_webhook(
+    session: SessionDep, actor: ActorDep, key_id: Id, webhook_id: Id, body: WebhookUpdate
+) -> WebhookRead:
+    """Change the address or filters; `active: false` pauses (the subscription keeps its
+    place in the feed), `true` resumes and catches up in order. 409
+    `webhook_behind_retention` when the feed has dropped changes it never sent."""
+    webhook = service.get_webhook(session, actor, key_id, webhook_id)
+    return WebhookRead.model_validate(service.update_webhook(session, actor, webhook, body))
 
 
 @router.delete(

@@ -32,6 +32,22 @@ class WebhookCreate(BaseModel):
     )
 
 
+class WebhookUpdate(BaseModel):
+    """Only the fields given change. A paused subscription (`active: false`) keeps its place
+    in the feed: resumed, it sends what happened meanwhile, in order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: WebhookUrl | None = Field(default=None, description="A new address, checked as on create.")
+    resources: list[Resource] | None = Field(
+        default=None, max_length=100, description="Only these resources; empty: all."
+    )
+    ops: list[Op] | None = Field(
+        default=None, max_length=4, description="Only these ops; empty: all."
+    )
+    active: bool | None = Field(default=None, description="false pauses, true resumes.")
+
+
 class WebhookRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -7,6 +7,7 @@ which is how receivers recognise a duplicate.
 """
 
 import json
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -28,10 +29,11 @@ from app.core.pagination import PageParams, paginate
 from app.documents import crypto
 from app.webhooks import signing, urls
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
-from app.webhooks.schemas import WebhookCreate
+from app.webhooks.schemas import WebhookCreate, WebhookUpdate
 from app.webhooks.sender import Outcome
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+log = logging.getLogger(__name__)
 
 
 # --- subscriptions (API) ----------------------------------------------------------------
@@ -101,6 +103,29 @@ def create_webhook(
     session.add(webhook)
     session.flush()
     return webhook, secret
+
+
+def update_webhook(
+    session: Session, actor: Actor, webhook: WebhookSubscription, data: WebhookUpdate
+) -> WebhookSubscription:
+    """Change the address or filters, pause or resume. Resuming behind what the feed's
+    retention dropped is 409: those changes cannot be sent; subscribe afresh and resync."""
+    key = session.get(ApiKey, webhook.api_key_id)
+    authorize(session, actor, Permission.manage_users, key.unit_id if key else None)
+    if data.url is not None:
+        check_url(str(data.url))
+        webhook.url = str(data.url)
+    if data.resources is not None:
+        webhook.resources = sorted(set(data.resources))
+    if data.ops is not None:
+        webhook.ops = sorted(set(data.ops))
+    if data.active and not webhook.active and feed.behind_horizon(session, webhook.position):
+        raise Conflict("webhook_behind_retention")
+    if data.active is not None:
+        webhook.active = data.active
+    session.add(webhook)
+    session.flush()
+    return webhook
 
 
 def delete_webhook(session: Session, actor: Actor, webhook: WebhookSubscription) -> None:
@@ -190,6 +215,14 @@ def enqueue(session: Session, webhook_id: int, limit: int = 500) -> int:
     key = _live_key(session, webhook)
     actor = key_actor(key) if key else None
     if actor is None or not feed.may_read(actor):
+        return 0
+    if feed.behind_horizon(session, webhook.position):
+        # the worker was stopped for longer than the feed's retention: what was dropped
+        # cannot be sent; pausing says so in the API instead of failing every round
+        log.warning("webhook %s paused: behind the change feed's retention", webhook.id)
+        webhook.active = False
+        session.add(webhook)
+        session.flush()
         return 0
     query = feed.FeedQuery(after=webhook.position, limit=limit, resources=webhook.resources)
     items, position, _more = feed.read_feed(session, actor, query)

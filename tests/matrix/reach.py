@@ -161,6 +161,7 @@ REACH: dict[tuple[str, str], Reach] = {
     ("GET", "/api/v1/api-keys/{key_id}/webhooks"): ACCOUNTS,
     ("POST", "/api/v1/api-keys/{key_id}/webhooks"): ACCOUNTS,
     ("GET", "/api/v1/api-keys/{key_id}/webhooks/{webhook_id}"): ACCOUNTS,
+    ("PATCH", "/api/v1/api-keys/{key_id}/webhooks/{webhook_id}"): ACCOUNTS,
     ("DELETE", "/api/v1/api-keys/{key_id}/webhooks/{webhook_id}"): ACCOUNTS,
     ("GET", "/api/v1/api-keys/{key_id}/webhooks/{webhook_id}/deliveries"): ACCOUNTS,
     (

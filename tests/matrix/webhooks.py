@@ -76,6 +76,13 @@ CASES = [
         wrong=Role.inspector,
     ),
     Case(
+        "PATCH",
+        BASE + "/{webhook_id}",
+        Role.department_officer,
+        lambda w: (_url(w, f"/{_hook(w).id}"), {"active": False}, {}),
+        wrong=Role.inspector,
+    ),
+    Case(
         "DELETE",
         BASE + "/{webhook_id}",
         Role.department_officer,

@@ -14,6 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, func, select, update
 from sqlmodel import Session
 
+from app.changes.models import ChangeHorizon
+from app.changes.service import decode_position
 from app.core.config import Settings
 from app.core.model_base import utcnow
 from app.webhooks import service
@@ -364,3 +366,63 @@ def test_a_stopped_worker_hands_back_what_it_claimed_without_counting_an_attempt
     worker.run_once()
     assert len(receiver.got) == 1
     assert _log(client, key["id"], hook["id"])[0]["status"] == "delivered"
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_a_paused_subscription_keeps_its_place_and_catches_up_in_order(
+    session: Session, client: TestClient, worker: Any, receiver: Receiver
+) -> None:
+    tree = make_tree(session)
+    key = _key(client, tree["s1"].id or 0)
+    hook = _hook(client, key["id"], receiver.url)
+    url = f"/api/v1/api-keys/{key['id']}/webhooks/{hook['id']}"
+    paused = client.patch(url, json={"active": False})
+    assert paused.status_code == 200, paused.text
+    assert paused.json()["active"] is False
+    _rename(client, tree["s1"].id or 0, "Trong lúc tạm dừng 1")
+    _rename(client, tree["s1"].id or 0, "Trong lúc tạm dừng 2")
+    worker.run_once()
+    assert receiver.got == []
+    assert client.patch(url, json={"active": True, "ops": ["update"]}).status_code == 200
+    for _ in range(2):
+        worker.run_once()
+    names = [json.loads(x.body)["data"]["data"]["name"] for x in receiver.got]
+    assert names == ["Trong lúc tạm dừng 1", "Trong lúc tạm dừng 2"]
+    read = client.get(url).json()
+    assert (read["active"], read["ops"]) == (True, ["update"])
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_a_subscription_behind_the_feed_retention_pauses_and_cannot_resume(
+    session: Session, client: TestClient, worker: Any, receiver: Receiver
+) -> None:
+    """The worker was stopped longer than the feed keeps changes: it cannot send them, so
+    the subscription is paused (visible in the API) instead of failing every round."""
+    tree = make_tree(session)
+    key = _key(client, tree["s1"].id or 0)
+    hook = _hook(client, key["id"], receiver.url)
+    url = f"/api/v1/api-keys/{key['id']}/webhooks/{hook['id']}"
+    _rename(client, tree["s1"].id or 0, "Một")
+    _rename(client, tree["s1"].id or 0, "Hai")
+    newest = client.get("/api/v1/changes").json()["next_cursor"]
+    newest_id = decode_position(newest)
+    session.add(ChangeHorizon(dropped_through=newest_id))
+    session.flush()
+    assert worker.run_once()["webhooks"] == 0
+    assert receiver.got == []
+    assert client.get(url).json()["active"] is False
+    r = client.patch(url, json={"active": True})
+    assert r.status_code == 409
+    assert r.json()["code"] == "webhook_behind_retention"
+    assert client.get(url).json()["active"] is False
+
+
+def test_a_new_address_is_checked_as_on_create(session: Session, client: TestClient) -> None:
+    tree = make_tree(session)
+    key = _key(client, tree["s1"].id or 0)
+    hook = _hook(client, key["id"], "https://93.184.215.14/hook")
+    url = f"/api/v1/api-keys/{key['id']}/webhooks/{hook['id']}"
+    r = client.patch(url, json={"url": "https://127.0.0.1/hook"})
+    assert r.status_code == 422
+    assert r.json()["code"] == "webhook_url_refused"
+    assert client.get(url).json()["url"] == "https://93.184.215.14/hook"

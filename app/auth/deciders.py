@@ -23,12 +23,14 @@ register(
         "own_case": {
             "vi": (
                 "Không tự quyết định việc của mình",
-                "Không ai quyết định việc của chính mình; việc này do Thủ trưởng đơn vị "
-                "quản lý cấp trên quyết định.",
+                "Không ai tự quyết định việc của chính mình: việc này do người có thẩm quyền "
+                "khác quyết định (việc của Thủ trưởng đơn vị do Thủ trưởng đơn vị quản lý cấp "
+                "trên quyết định).",
             ),
             "en": (
                 "Not your own case",
-                "Nobody decides their own case; the head of the managing unit above decides.",
+                "Nobody decides their own case: another person with authority decides (a unit "
+                "head's case, the head of the managing unit above).",
             ),
         },
     }

@@ -121,6 +121,9 @@ def import_attendance(
                 # anyone not on the roster, known or not: nothing about others leaks
                 row.issue = Issue("not_on_roster", KEY, {"staff_ids": row.code})
                 continue
+            if staff_id == actor.staff_id:  # R-GOV-1, as marking by PUT
+                row.issue = Issue("own_case", KEY, {})
+                continue
             _plan(row, staff_id, marks.get(staff_id))
     return conclude(
         batch,

@@ -16,7 +16,7 @@ from app.bdtx.service import year_rules
 from app.bulk.engine import snapshot
 from app.core.concurrency import check_version
 from app.core.driver import insert_returning
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.model_base import local_text, utcnow
 from app.core.pagination import PageParams, paginate
 from app.events.models import (
@@ -109,6 +109,7 @@ def mark_session(
 ) -> list[dict[str, Any]]:
     """R-ATT-1: the organisers record a whole session at once; re-marking until close."""
     authorize_organizer(session, actor, event)
+    refuse_own_marks(actor, data)
     require_status(event, *OPEN)
     refuse_cancelled(row)
     members = {p.staff_id: p for p in roster(session, event)}
@@ -160,6 +161,21 @@ def mark_session(
     return [
         {"session_id": row.id, "staff_id": m.staff_id, **wanted[m.staff_id]} for m in data.marks
     ]
+
+
+def refuse_own_marks(actor: Actor, data: MarksInput) -> None:
+    """R-GOV-1: an organiser on the roster does not mark themself (an absence is a
+    violation); they check in with the code like everyone, or another organiser marks them."""
+    own = [i for i, m in enumerate(data.marks) if m.staff_id == actor.staff_id]
+    if actor.staff_id is not None and own:
+        raise Forbidden(
+            "own_case",
+            rule="R-GOV-1",
+            errors=[
+                {"loc": ["body", "marks", i, "staff_id"], "msg": "own case", "code": "own_case"}
+                for i in own
+            ],
+        )
 
 
 # Marks are written with Core statements and handed to the audit log with ``note_changes``:

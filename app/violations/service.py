@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 import app.violations.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
+from app.auth.deciders import refuse_own_case
 from app.auth.policies import staff_filter
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, NotFound, UnknownReference
@@ -186,8 +187,11 @@ def require_status(violation: Violation, expected: ViolationStatus) -> None:
 def dismiss_violation(
     session: Session, actor: Actor, violation: Violation, reason: str, expected: int
 ) -> Violation:
-    """An open violation turns out not to be one; the reason stays on record."""
+    """An open violation turns out not to be one; the reason stays on record. Nobody
+    dismisses one recorded against themself (R-GOV-1): an officer above does."""
     authorize_review(session, actor, violation.unit_id)
+    if violation.staff_id is not None:
+        refuse_own_case(actor, violation.staff_id)
     check_version(violation.version, expected)
     require_status(violation, ViolationStatus.open)
     violation.status = ViolationStatus.dismissed

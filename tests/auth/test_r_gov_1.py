@@ -11,6 +11,7 @@ from app.auth.models import Role
 from app.staff.models import Staff
 from app.units.models import Unit
 from tests.bdtx.helpers import YEAR, B, act, catalogue, credit, evaluation, set_policy
+from tests.bulk.helpers import XLSX, xlsx_bytes
 from tests.conftest import ClientFor
 from tests.events.builders import build_event, nominate
 from tests.external.factories import make_event, make_request
@@ -179,3 +180,59 @@ def test_r_gov_1_a_heads_own_absence_letter_goes_up(
     ok = above.post(f"{url}/confirm", json={}, headers={"If-Match": r.headers["etag"]})
     assert ok.status_code == 200, ok.text
     assert ok.json()["status"] == "confirmed"
+
+
+def test_r_gov_1_an_organiser_on_the_roster_does_not_mark_themself(
+    client_for: ClientFor, session: Session
+) -> None:
+    """A mark decides whether an absence becomes a violation: an organiser who is also a
+    participant is marked by another organiser (or checks in), by PUT and by sheet alike."""
+    t = make_tree(session)
+    built = build_event(session, t["d1"], [t["d1"], t["s1"]], quota=5)
+    officer = make_staff(session, t["d1"])
+    other = make_staff(session, t["s1"])
+    for person in (officer, other):
+        nominate(session, built, person.id or 0)
+    me = client_for(Role.department_officer, t["d1"], staff=officer)
+    colleague = client_for(Role.department_officer, t["d1"])
+    url = f"/api/v1/events/{built.event.id}/sessions/{built.sessions[0].id}/attendance"
+    both = {"marks": [{"staff_id": other.id, "status": "present"}]}
+    both["marks"].append({"staff_id": officer.id, "status": "present"})
+    r = me.put(url, json=both)
+    _own_case(r)
+    assert r.json()["errors"][0]["loc"] == ["body", "marks", 1, "staff_id"]
+    matrix = colleague.get(f"/api/v1/events/{built.event.id}/attendance").json()
+    for row in matrix["participants"]:  # nothing written, not even the other person's row
+        assert set(row["marks"].values()) == {None}
+    sheet = xlsx_bytes(
+        ["STT", "Mã định danh", "Họ và tên", "Điểm danh"],
+        [[1, officer.external_code, officer.full_name, "Có mặt"]],
+    )
+    r = me.post(f"{url}/bulk", content=sheet, headers={"Content-Type": XLSX})
+    assert r.status_code == 409, r.text  # refused by a rule, as the sheet's other refusals
+    assert r.json()["errors"][0]["code"] == "own_case"
+    assert colleague.put(url, json=both).status_code == 200
+
+
+def test_r_gov_1_nobody_dismisses_a_violation_recorded_against_themself(
+    client_for: ClientFor, session: Session
+) -> None:
+    t = make_tree(session)
+    officer = make_staff(session, t["so"])
+    me = client_for(Role.department_officer, t["so"], staff=officer)
+    colleague = client_for(Role.department_officer, t["so"])
+    r = colleague.post(
+        "/api/v1/violations",
+        json={
+            "kind": "unexcused_absence",
+            "unit_id": t["so"].id,
+            "staff_id": officer.id,
+            "evidence": "Vắng buổi tập huấn không có giấy phép",
+        },
+    )
+    assert r.status_code == 201, r.text
+    url = r.headers["location"]
+    body = {"reason": "Đã có giấy mời họp cấp trên"}
+    _own_case(me.post(f"{url}/dismiss", json=body, headers={"If-Match": r.headers["etag"]}))
+    ok = colleague.post(f"{url}/dismiss", json=body, headers={"If-Match": r.headers["etag"]})
+    assert ok.status_code == 200, ok.text

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from app.auth.actor import Actor
+from app.auth.deciders import refuse_own_case
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, NotFound
 from app.core.i18n import Localized
@@ -280,8 +281,10 @@ def decide(
     reason: str | None,
     expected: int,
 ) -> Nomination:
-    """The organiser accepts a proposed nomination onto the roster, or refuses it."""
+    """The organiser accepts a proposed nomination onto the roster, or refuses it; not their
+    own (R-GOV-1): another organiser of the event decides."""
     authorize_organizer(session, actor, event)
+    refuse_own_case(actor, nomination.staff_id)
     require_status(event, *OPEN)
     check_version(nomination.version, expected)
     old = _transition(nomination, S.proposed)

@@ -236,3 +236,18 @@ def test_r_gov_1_nobody_dismisses_a_violation_recorded_against_themself(
     _own_case(me.post(f"{url}/dismiss", json=body, headers={"If-Match": r.headers["etag"]}))
     ok = colleague.post(f"{url}/dismiss", json=body, headers={"If-Match": r.headers["etag"]})
     assert ok.status_code == 200, ok.text
+
+
+def test_r_gov_1_an_organiser_does_not_accept_their_own_nomination(
+    client_for: ClientFor, session: Session
+) -> None:
+    t = make_tree(session)
+    built = build_event(session, t["so"], [t["so"]], quota=2)
+    officer = make_staff(session, t["so"])
+    nomination = nominate(session, built, officer.id or 0, accept=False)
+    me = client_for(Role.department_officer, t["so"], staff=officer)
+    colleague = client_for(Role.department_officer, t["so"])
+    url = f"/api/v1/nominations/{nomination.id}"
+    etag = {"If-Match": me.get(url).headers["etag"]}
+    _own_case(me.post(f"{url}/accept", json={}, headers=etag))
+    assert colleague.post(f"{url}/accept", json={}, headers=etag).status_code == 200

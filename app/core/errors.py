@@ -77,6 +77,10 @@ class Conflict(AppError):
     status, code = 409, "conflict"
 
 
+class NotAcceptable(AppError):
+    status, code = 406, "not_acceptable"
+
+
 class Gone(AppError):
     status, code = 410, "gone"
 

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
 
-from app.core.errors import InvalidInput
+from app.core.errors import InvalidInput, NotAcceptable
 from app.core.i18n import language
 from app.core.model_base import LOCAL_TZ
 
@@ -84,6 +84,26 @@ def negotiate(request: Request) -> Format:
         if media_type in ACCEPT_FORMATS:
             return ACCEPT_FORMATS[media_type]
     return "json"
+
+
+def choose_media_type(request: Request, offered: Mapping[str, str], default: str) -> str:
+    """The format (a key of ``offered``: format -> media type) the Accept header asks for:
+    the first listed type offered wins, ``*/*``, a matching ``type/*`` or no Accept gives
+    ``default``; anything else is 406 naming what is offered."""
+    accept = request.headers.get("accept", "").strip()
+    if not accept:
+        return default
+    by_type = {media: fmt for fmt, media in offered.items()}
+    for part in accept.split(","):
+        media_type = part.partition(";")[0].strip().lower()
+        if media_type in by_type:
+            return by_type[media_type]
+        major = media_type.partition("/")[0]
+        if media_type == "*/*" or (
+            media_type.endswith("/*") and offered[default].startswith(major + "/")
+        ):
+            return default
+    raise NotAcceptable(offered=", ".join(offered.values()))
 
 
 def table_response(

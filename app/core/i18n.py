@@ -119,6 +119,16 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "vi": ("Con trỏ không hợp lệ", "Giá trị cursor không hợp lệ."),
         "en": ("Invalid cursor", "The cursor is not valid."),
     },
+    "not_acceptable": {
+        "vi": (
+            "Không có định dạng được yêu cầu",
+            "Không trả được định dạng nào trong Accept; dùng một trong: {offered}.",
+        ),
+        "en": (
+            "Not acceptable",
+            "None of the types in Accept can be produced; use one of: {offered}.",
+        ),
+    },
     "feed_position_expired": {
         "vi": (
             "Vị trí đã quá thời hạn lưu của nguồn thay đổi",

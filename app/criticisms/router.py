@@ -1,12 +1,12 @@
 from typing import Annotated, Any, Literal
 
-from fastapi import Query, Response, status
+from fastapi import Query, Request, Response, status
 
 from app.auth.actor import ActorDep
 from app.core.concurrency import IfMatchDep, set_etag
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
-from app.core.exports import content_disposition
+from app.core.exports import choose_media_type, content_disposition
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
 from app.core.schemas import Page
@@ -120,29 +120,32 @@ def issue_criticism(
     response_class=Response,
     responses={
         200: {
-            "description": "The letter as PDF (default) or DOCX; a draft is marked DỰ THẢO. "
-            "An issued letter's PDF is the one kept when it was issued, signed (PAdES) when "
-            "its unit has a signing credential.",
+            "description": "The letter as PDF (default) or DOCX, by `format` or by `Accept`; a "
+            "draft is marked DỰ THẢO. An issued letter's PDF is the one kept when it was "
+            "issued, signed (PAdES) when its unit has a signing credential.",
             "content": {PDF: {"schema": BINARY}, DOCX: {"schema": BINARY}},
         },
-        **problem_responses(404),
+        **problem_responses(404, 406),
     },
 )
 def criticism_document(
+    request: Request,
     session: SessionDep,
     actor: ActorDep,
     criticism_id: Id,
     fmt: Annotated[
-        Literal["pdf", "docx"], Query(alias="format", description="pdf or docx")
-    ] = "pdf",
+        Literal["pdf", "docx"] | None,
+        Query(alias="format", description="pdf or docx; wins over `Accept` (links in a browser)"),
+    ] = None,
 ) -> Any:
     """The printed công văn: heading, Kính gửi, body, the cited violations, Nơi nhận."""
+    kind = fmt or choose_media_type(request, {"pdf": PDF, "docx": DOCX}, "pdf")
     letter = service.get_criticism(session, actor, criticism_id)
-    kept = stored(session, "criticism", criticism_id) if fmt == "pdf" else None
+    kept = stored(session, "criticism", criticism_id) if kind == "pdf" else None
     if kept is not None:  # an issued letter downloads as issued (and as signed)
         content, media_type = kept.pdf, PDF
     else:
-        content, media_type = render(service.letter_of(session, letter), fmt)
+        content, media_type = render(service.letter_of(session, letter), kind)
     name = (letter.document_number or f"du-thao-{letter.id}").replace("/", "-")
-    headers = {"Content-Disposition": content_disposition(f"phe-binh-{name}.{fmt}")}
+    headers = {"Content-Disposition": content_disposition(f"phe-binh-{name}.{kind}")}
     return Response(content, media_type=media_type, headers=headers)

@@ -13,6 +13,7 @@ from tests.events.builders import build_event
 from tests.factories import make_staff, make_unit
 from tests.violations.factories import letter_body, make_violation
 
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 C = "/api/v1/criticisms"
 
 
@@ -110,3 +111,24 @@ def test_docx_letter(client: TestClient, session: Session) -> None:
     assert "Số: 01/SGDĐT" in cells
     assert "Nguyễn Thị Ánh" in cells
     assert client.get(f"{C}/{letter['id']}/document?format=odt").status_code == 422
+
+
+def test_the_letter_follows_accept_and_format_wins(client: TestClient, session: Session) -> None:
+    """The contract lists PDF and DOCX: a client asking for DOCX by Accept gets DOCX, a
+    browser (*/*) or no Accept gets PDF, a type neither is 406 naming both."""
+    letter = issued_letter(client, session)
+    url = f"{C}/{letter['id']}/document"
+    docx = client.get(url, headers={"Accept": DOCX_TYPE})
+    assert docx.status_code == 200, docx.text
+    assert docx.headers["content-type"] == DOCX_TYPE
+    assert docx.headers["content-disposition"].endswith(".docx")
+    browser = client.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.headers["content-type"] == "application/pdf"
+    listed = client.get(url, headers={"Accept": f"application/pdf, {DOCX_TYPE}"})
+    assert listed.headers["content-type"] == "application/pdf"  # the first one offered
+    refused = client.get(url, headers={"Accept": "application/json"})
+    assert refused.status_code == 406
+    assert refused.json()["code"] == "not_acceptable"
+    assert DOCX_TYPE in refused.json()["detail"]
+    wins = client.get(url, params={"format": "pdf"}, headers={"Accept": DOCX_TYPE})
+    assert wins.headers["content-type"] == "application/pdf"

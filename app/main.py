@@ -115,6 +115,17 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_exception_handler(IdempotentReplay, replay_handler)
     app.add_exception_handler(BulkRejected, bulk_rejected_handler)
+    app.add_middleware(ConcurrencyGateMiddleware)  # innermost: see app.core.gate
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        import_max_bytes=settings.import_max_bytes,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=production)
+    app.add_middleware(ObservabilityMiddleware)  # inside the request id: its lines carry it
+    app.add_middleware(RequestIdMiddleware)
+    # outermost: the answers of every other middleware (413, 503 from the gate) carry the
+    # CORS headers too, or a browser sees a network error instead of the problem
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -129,17 +140,17 @@ def create_app() -> FastAPI:
                 "X-Request-ID",
                 "Accept-Language",
             ],
-            expose_headers=["ETag", "Location", "X-Request-ID", "Idempotent-Replayed"],
+            # what a browser client reads besides the body (Retry-After on 429/503, the
+            # file name of an export)
+            expose_headers=[
+                "ETag",
+                "Location",
+                "X-Request-ID",
+                "Idempotent-Replayed",
+                "Retry-After",
+                "Content-Disposition",
+            ],
         )
-    app.add_middleware(ConcurrencyGateMiddleware)  # innermost: see app.core.gate
-    app.add_middleware(
-        BodySizeLimitMiddleware,
-        max_bytes=settings.max_body_bytes,
-        import_max_bytes=settings.import_max_bytes,
-    )
-    app.add_middleware(SecurityHeadersMiddleware, hsts=production)
-    app.add_middleware(ObservabilityMiddleware)  # inside the request id: its lines carry it
-    app.add_middleware(RequestIdMiddleware)
     for router in (
         health_router,
         auth_router,

@@ -48,3 +48,32 @@ def test_production_hides_docs_and_allows_configured_origins(
     finally:
         monkeypatch.undo()
         config.get_settings.cache_clear()
+
+
+def test_cors_headers_on_every_answer_and_the_headers_clients_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 413 from the body-size guard carried no CORS headers: the browser showed a network
+    error instead of the problem. Retry-After and Content-Disposition are readable too."""
+    origin = "https://qlgd.dongnai.edu.vn"
+    monkeypatch.setenv("BDTX_CORS_ORIGINS", f'["{origin}"]')
+    config.get_settings.cache_clear()
+    try:
+        app = TestClient(create_app())
+        big = b'{"name": "' + b"x" * (11 * 1024 * 1024) + b'"}'
+        r = app.post(
+            "/api/v1/units",
+            content=big,
+            headers={"Origin": origin, "content-type": "application/json"},
+        )
+        assert r.status_code == 413
+        assert r.headers["access-control-allow-origin"] == origin
+        exposed = {h.strip().lower() for h in r.headers["access-control-expose-headers"].split(",")}
+        assert {"etag", "location", "retry-after", "content-disposition"} <= exposed
+        assert (
+            app.get("/api/v1/me", headers={"Origin": origin}).headers["access-control-allow-origin"]
+            == origin
+        )  # a 401 too
+    finally:
+        monkeypatch.undo()
+        config.get_settings.cache_clear()

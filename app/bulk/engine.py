@@ -189,7 +189,17 @@ def map_upload(upload: Upload, layout: Layout) -> Batch:
         raise InvalidInput("bulk_missing_column", column=layout.key)
     rows = [_from_cells(r.row, r.cells, mapping, layout) for r in upload.records]
     _flag_repeats(rows, layout.identity or (layout.key,))
+    _say_headers(rows, {f: h for h, f in mapping.items()})
     return Batch(rows, ignored, strict=False)
+
+
+def _say_headers(rows: list[Row], header_of: dict[str, str]) -> None:
+    """A row problem names the column as the office's file does ("Ngày sinh"), not the
+    field behind it (``date_of_birth``); ``field`` stays the API's name for programs."""
+    for row in rows:
+        named = row.issue.params.get("field") if row.issue else None
+        if row.issue and isinstance(named, str) and named in header_of:
+            row.issue.params = {**row.issue.params, "field": header_of[named]}
 
 
 def _validated(row: Row, data: dict[str, Any], layout: Layout) -> Row:

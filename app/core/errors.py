@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.i18n import language, localize, render
+from app.core.validation_text import message
 
 log = logging.getLogger("bdtx.errors")
 
@@ -153,9 +154,9 @@ def _loc(loc: tuple[Any, ...]) -> list[str | int]:
     return [p if isinstance(p, int) else str(p) for p in loc]
 
 
-def _validation_items(exc: RequestValidationError) -> list[dict[str, Any]]:
+def _validation_items(exc: RequestValidationError, lang: str) -> list[dict[str, Any]]:
     return [
-        {"loc": _loc(err.get("loc", ())), "msg": err.get("msg", ""), "code": err.get("type", "")}
+        {"loc": _loc(err.get("loc", ())), "msg": message(err, lang), "code": err.get("type", "")}
         for err in exc.errors()
     ]
 
@@ -190,7 +191,7 @@ def _only_if_match_missing(items: list[dict[str, Any]]) -> bool:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    items = _validation_items(exc)
+    items = _validation_items(exc, language(request))
     if any(i["code"] == "json_invalid" for i in items):
         return problem_response(request, 400, "malformed_request", errors=items)
     if _only_if_match_missing(items):

@@ -290,6 +290,46 @@ RESOURCES_VI = {
 }
 
 
+# Permission names as a Vietnamese detail says them ("không có quyền ghi nhận vi phạm"), so an
+# internal name such as ``record_violations`` never reaches a person; English keeps the name.
+PERMISSIONS_VI = {
+    "read": "xem dữ liệu",
+    "admin": "quản trị hệ thống",
+    "manage_units": "quản lý đơn vị",
+    "manage_staff": "quản lý hồ sơ nhân sự",
+    "manage_users": "quản lý tài khoản",
+    "read_audit": "xem nhật ký thao tác",
+    "organize_events": "tổ chức sự kiện",
+    "nominate": "cử người tham dự",
+    "read_changes": "đọc nguồn thay đổi",
+    "read_reports": "xem báo cáo",
+    "record_violations": "ghi nhận vi phạm",
+    "review_violations": "xem xét vi phạm",
+    "submit_external_event": "đăng ký sự kiện bên ngoài",
+    "decide_external_event": "duyệt sự kiện bên ngoài",
+    "request_participation": "đề nghị tham dự thay cho nhân sự",
+    "consent_participation": "đồng ý cho tham dự",
+    "record_external_violation": "ghi nhận vi phạm về sự kiện bên ngoài",
+    "import_attendance": "nhập điểm danh",
+    "accept_bdtx": "tiếp nhận báo cáo BDTX",
+    "approve_bdtx_plan": "duyệt kế hoạch BDTX cá nhân",
+    "approve_bdtx_unit_plan": "duyệt kế hoạch BDTX của đơn vị",
+    "compute_bdtx_results": "tính kết quả BDTX",
+    "finalise_bdtx": "công nhận kết quả BDTX",
+    "import_lms": "nhập kết quả từ hệ thống học trực tuyến",
+    "inspect_self_study": "kiểm tra tự học",
+    "issue_bdtx_certificate": "cấp giấy chứng nhận BDTX",
+    "log_self_study": "ghi nhận tự học",
+    "manage_bdtx_modules": "quản lý danh mục mô-đun",
+    "manage_signing_credential": "quản lý chứng thư ký số",
+    "plan_bdtx": "lập kế hoạch BDTX của đơn vị",
+    "record_bdtx_scores": "ghi điểm mô-đun",
+    "report_bdtx": "báo cáo BDTX",
+    "revoke_bdtx_certificate": "thu hồi giấy chứng nhận BDTX",
+    "set_bdtx_policy": "thiết lập quy định BDTX của năm học",
+}
+
+
 @dataclass(frozen=True)
 class Localized:
     """A problem parameter or error message said in both languages, chosen when rendered."""
@@ -313,6 +353,9 @@ def render(code: str, lang: str, params: dict[str, Any]) -> tuple[str, str]:
     params = {k: localize(v, lang) for k, v in params.items()}
     if lang == "vi" and "resource" in params:
         params = {**params, "resource": RESOURCES_VI.get(params["resource"], params["resource"])}
+    if lang == "vi" and "permission" in params:
+        name = params["permission"]
+        params = {**params, "permission": PERMISSIONS_VI.get(name, name)}
     entry = MESSAGES.get(code) or MESSAGES["conflict"]
     title, template = entry.get(lang) or entry["en"]
     try:

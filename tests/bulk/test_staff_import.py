@@ -97,7 +97,7 @@ def test_atomic_refuses_whole_file_with_row_problems(client: TestClient, session
     assert rows_out[4]["problem"] == {
         "code": "bulk_invalid_value",
         "field": "email",
-        "detail": "Giá trị của email không hợp lệ: sai định dạng.",
+        "detail": "Giá trị của Email không hợp lệ: sai định dạng.",
     }
     assert rows_out[5]["problem"]["code"] == "bulk_unknown_unit"
     assert rows_out[5]["problem"]["detail"] == "Không tìm thấy đơn vị có mã 'KHONG-CO'."

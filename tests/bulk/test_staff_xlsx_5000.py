@@ -50,7 +50,7 @@ def test_5000_row_sector_xlsx_in_every_mode(client: TestClient, session: Session
     assert bad["external_code"] == f"CB{BAD:07d}"
     assert bad["problem"]["code"] == "bulk_invalid_date"
     assert bad["problem"]["detail"] == (
-        "Ngày '30/02/1980' ở cột date_of_birth không hợp lệ; ghi dd/mm/yyyy."
+        "Ngày '30/02/1980' ở cột Ngày sinh không hợp lệ; ghi dd/mm/yyyy."
     )
     assert _staff_count(session) == before
 

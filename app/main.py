@@ -51,6 +51,7 @@ from app.reports.router import router as reports_router
 from app.staff.router import router as staff_router
 from app.units.router import router as units_router
 from app.violations.router import router as violations_manual_router
+from app.web.docs import install_docs
 from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("bdtx")
@@ -108,10 +109,12 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
-        # the contract stays at /openapi.json for generated clients; the pages go in production
-        docs_url=None if production else "/docs",
-        redoc_url=None if production else "/redoc",
+        # served from the package's own files (app.web.docs), not FastAPI's CDN pages
+        docs_url=None,
+        redoc_url=None,
     )
+    if not production:  # the contract stays at /openapi.json; the pages go in production
+        install_docs(app, "bdtx-api")
     install_error_handlers(app)
     app.add_exception_handler(IdempotentReplay, replay_handler)
     app.add_exception_handler(BulkRejected, bulk_rejected_handler)

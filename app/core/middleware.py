@@ -40,7 +40,7 @@ class SecurityHeadersMiddleware:
         "Referrer-Policy": "no-referrer",
         "Cross-Origin-Resource-Policy": "same-origin",
     }
-    # /docs loads Swagger UI from a CDN, so it keeps the browser's defaults
+    # every answer; the documentation pages set their own, as strict (app.web.docs)
     API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
     def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
@@ -51,15 +51,13 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = scope["path"].startswith(("/docs", "/redoc"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in self.API_HEADERS.items():
                     headers.setdefault(name, value)
-                if not is_docs:
-                    headers.setdefault("Content-Security-Policy", self.API_CSP)
+                headers.setdefault("Content-Security-Policy", self.API_CSP)
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
             await send(message)

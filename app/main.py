@@ -52,6 +52,7 @@ from app.staff.router import router as staff_router
 from app.units.router import router as units_router
 from app.violations.router import router as violations_manual_router
 from app.web.docs import install_docs
+from app.web.problems import router as problems_router
 from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("bdtx")
@@ -185,6 +186,7 @@ def create_app() -> FastAPI:
         bdtx_documents_router,
         bdtx.reports_router,
         bdtx.public_router,
+        problems_router,
     ):
         app.include_router(router)
     if settings.metrics_enabled:

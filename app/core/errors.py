@@ -18,7 +18,9 @@ from app.core.validation_text import message
 log = logging.getLogger("bdtx.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://bdtx.example.vn/problems/"
+# RFC 9457 lets ``type`` be a URI reference: relative, it resolves on this server to the
+# code's entry in the catalogue (app.web.problems), so a client can look any code up
+PROBLEM_TYPE_BASE = "/api/v1/public/problems/"
 HTTP_CODES = {404: "route_not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
 

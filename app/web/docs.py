@@ -9,6 +9,7 @@ page is allowed by its SHA-256, nothing else inline runs.
 import base64
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import fastapi_offline
@@ -19,7 +20,8 @@ from fastapi.openapi.docs import (
     get_swagger_ui_oauth2_redirect_html,
 )
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 
 ASSETS_URL = "/docs/assets"
 ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
@@ -60,33 +62,39 @@ def _with_csp(
 
 
 def install_docs(app: FastAPI, title: str) -> None:
-    """Serve the two pages and their assets (not in the contract)."""
+    """Serve the two pages and their assets: plain routes, outside the contract and the
+    authenticated API (their HTML is the same for everyone, so it is built once)."""
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="docs-assets")
     redirect_url = "/docs/oauth2-redirect"
+    swagger = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title=f"{title} - Swagger UI",
+        oauth2_redirect_url=redirect_url,
+        swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+    )
+    redoc = get_redoc_html(
+        openapi_url="/openapi.json",
+        title=f"{title} - ReDoc",
+        redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
+        redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
+        with_google_fonts=False,
+    )
+    pages = {
+        "/docs": _with_csp(swagger),
+        redirect_url: _with_csp(get_swagger_ui_oauth2_redirect_html()),
+        "/redoc": _with_csp(redoc, styles_inline=True, workers=True),
+    }
+    for path, page in pages.items():
+        app.add_route(path, _serving(page), include_in_schema=False)
 
-    @app.get("/docs", include_in_schema=False)
-    def swagger_ui() -> HTMLResponse:
-        page = get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title=f"{title} - Swagger UI",
-            oauth2_redirect_url=redirect_url,
-            swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
-        )
-        return _with_csp(page)
 
-    @app.get(redirect_url, include_in_schema=False)
-    def swagger_redirect() -> HTMLResponse:
-        return _with_csp(get_swagger_ui_oauth2_redirect_html())
+def _serving(page: HTMLResponse) -> Callable[[Request], Awaitable[Response]]:
+    body, headers = bytes(page.body), dict(page.headers)
+    headers.pop("content-length", None)
 
-    @app.get("/redoc", include_in_schema=False)
-    def redoc() -> HTMLResponse:
-        page = get_redoc_html(
-            openapi_url="/openapi.json",
-            title=f"{title} - ReDoc",
-            redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
-        )
-        return _with_csp(page, styles_inline=True, workers=True)
+    async def serve(_: Request) -> Response:
+        return HTMLResponse(body, headers=headers)
+
+    return serve

@@ -19,6 +19,8 @@ PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/api/v1/public/certificates/{code}"),  # certificate verification (R-BDTX-1)
+    ("GET", "/api/v1/public/problems"),  # the problem-code catalogue documents the contract
+    ("GET", "/api/v1/public/problems/{code}"),
 }
 
 

@@ -5,12 +5,15 @@ FastAPI puts a ``responses=`` model under ``application/json``; the handlers in
 actually sent, so validators (and generated clients) check problems against ``Problem``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from app.core.errors import PROBLEM_MEDIA_TYPE
+from app.core.idempotency import idempotency
+from app.core.routing import api_routes
 
 JSON = "application/json"
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -53,6 +56,88 @@ def _drop_null(schema: dict[str, Any]) -> None:
         del schema["default"]
 
 
+# Response headers a client reads, declared where they are sent so generated clients expose
+# them (openapi-fetch's `response.headers`, typed) and nobody has to read the source.
+HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {
+        "description": "The object's version, quoted; send it back as `If-Match` to change it.",
+        "schema": {"type": "string", "example": '"3"'},
+    },
+    "Location": {
+        "description": "The URL of the object created.",
+        "schema": {"type": "string", "example": "/api/v1/staff/42"},
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the stored answer to an earlier request with the "
+        "same `Idempotency-Key` (nothing was done again).",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "Content-Disposition": {
+        "description": "`attachment` with the file's name (`filename*` keeps Vietnamese).",
+        "schema": {"type": "string", "example": 'attachment; filename="bao-cao.xlsx"'},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "example": 30},
+    },
+}
+NOT_FILES = (JSON, PROBLEM_MEDIA_TYPE, "text/html")
+
+
+def _component(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref", "")
+    return (
+        schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+        if ref
+        else {}
+    )
+
+
+def _versioned(schema: dict[str, Any], response: dict[str, Any]) -> bool:
+    """Whether the JSON answer is a versioned object (``version``, or a policy's
+    ``revision``), or wraps one directly (a close answers its event): it carries an ETag."""
+    component = _component(schema, response.get("content", {}).get(JSON, {}).get("schema", {}))
+    properties = component.get("properties", {})
+    if {"version", "revision"} & properties.keys():
+        return True
+    return any(
+        "version" in _component(schema, p).get("properties", {}) for p in properties.values()
+    )
+
+
+def _idempotent(route: APIRoute) -> bool:
+    return any(d.call is idempotency for d in route.dependant.dependencies)
+
+
+def _headers_of(
+    route: APIRoute, status: str, response: dict[str, Any], schema: dict[str, Any]
+) -> list[str]:
+    if status in ("429", "503"):
+        return ["Retry-After"]
+    if not status.startswith("2"):
+        return []
+    names = []
+    if _versioned(schema, response):
+        names.append("ETag")
+    if status == "201":
+        names.append("Location")
+    if _idempotent(route):
+        names.append("Idempotent-Replayed")
+    if any(media not in NOT_FILES for media in response.get("content", {})):
+        names.append("Content-Disposition")
+    return names
+
+
+def _declare_headers(schema: dict[str, Any], routes: Iterable[APIRoute]) -> None:
+    for route in routes:
+        for method in route.methods or ():
+            operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+            for status, response in (operation or {}).get("responses", {}).items():
+                names = _headers_of(route, status, response, schema)
+                if names:
+                    response.setdefault("headers", {}).update({n: HEADERS[n] for n in names})
+
+
 def install_openapi(app: FastAPI) -> None:
     generate: Callable[[], dict[str, Any]] = app.openapi
 
@@ -61,6 +146,7 @@ def install_openapi(app: FastAPI) -> None:
             schema = generate()
             _problem_media_type(schema)
             _parameters_without_null(schema)
+            _declare_headers(schema, api_routes(app.routes))
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.auth.models import ApiKey, Role, RoleAssignment
 from app.core.security import new_api_key
 from app.events.models import Event
+from app.main import create_app
 from tests.auth.test_route_matrix import CASE_IDS, CASES, send
 from tests.events.builders import build_event
 from tests.factories import auth_headers, make_user
@@ -27,6 +28,9 @@ from tests.matrix.base import Case, World, build_world
 from tests.matrix.reach import GONE, KEY_LEVELS, LEVELS, OK, REACH, expected, key_expected
 
 Caller = tuple[str, dict[str, str], int]  # who, their credentials, what the table says
+CONTRACT = create_app().openapi()
+# headers a client reads: every 2xx that sends one must declare it (api.md, generated clients)
+READ_HEADERS = ("etag", "location", "idempotent-replayed", "content-disposition")
 
 
 def test_every_route_has_a_reach() -> None:
@@ -84,6 +88,20 @@ def _callers(session: Session, world: World, case: Case) -> list[Caller]:
     return callers
 
 
+def _undeclared(case: Case, r: Response) -> list[str]:
+    """Headers of a 2xx answer that the contract does not declare for it."""
+    if not 200 <= r.status_code < 300:
+        return []
+    operation = CONTRACT["paths"][case.path][case.method.lower()]
+    declared = operation["responses"].get(str(r.status_code), {}).get("headers", {})
+    names = {n.lower() for n in declared}
+    return [
+        f"{h} undeclared on {r.status_code}"
+        for h in READ_HEADERS
+        if h in r.headers and h not in names
+    ]
+
+
 def _answer(case: Case, world: World, r: Response) -> int:
     """OK, or on a list GONE when the page leaves the target out; else the status."""
     if r.status_code >= 300:
@@ -107,7 +125,9 @@ def test_every_role_at_every_grant_level_gets_what_the_reach_table_says(
         caller = TestClient(app, raise_server_exceptions=False, headers=headers)  # type: ignore[arg-type]
         savepoint = connection.begin_nested()
         try:
-            got = _answer(case, world, send(caller, case, request))
+            r = send(caller, case, request)
+            wrong += _undeclared(case, r)
+            got = _answer(case, world, r)
         finally:
             savepoint.rollback()
             session.expire_all()

@@ -38,7 +38,9 @@ def test_seed_demo_is_usable_and_idempotent(
             headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
             events = c.get("/api/v1/events", headers=headers).json()["items"]
             assert events[0]["title"].startswith("Tập huấn")
-            to_fill = c.get(f"/api/v1/events/{events[0]['id']}/to-fill", headers=headers).json()
+            to_fill = c.get(f"/api/v1/events/{events[0]['id']}/to-fill", headers=headers).json()[
+                "items"
+            ]
             assert to_fill[0]["remaining"] == 0
     finally:
         db.get_engine().dispose()

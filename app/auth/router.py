@@ -23,7 +23,7 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.schemas import Page
+from app.core.schemas import Page, whole
 from app.core.text import nfc
 from app.core.types import Id
 from app.staff.schemas import StaffRead
@@ -125,12 +125,14 @@ def update_user(
 @users_router.get(
     "/{user_id}/roles",
     name="users-roles-list",
-    response_model=list[GrantRead],
+    response_model=Page[GrantRead],
     responses=problem_responses(404),
 )
-def list_roles(session: SessionDep, actor: ActorDep, user_id: Id) -> list[GrantRead]:
+def list_roles(session: SessionDep, actor: ActorDep, user_id: Id) -> Page[GrantRead]:
     service.get_user(session, actor, user_id)  # 404 unless visible
-    return [GrantRead.model_validate(r) for r in service.roles_of(session, [user_id])[user_id]]
+    return whole(
+        [GrantRead.model_validate(r) for r in service.roles_of(session, [user_id])[user_id]]
+    )
 
 
 @users_router.post(

@@ -61,7 +61,7 @@ from app.core.idempotency import IdempotencyDep
 from app.core.model_base import to_local_date, utcnow
 from app.core.pagination import PageDep
 from app.core.replica import ReportSessionDep
-from app.core.schemas import Page
+from app.core.schemas import Page, whole
 from app.core.school_year import SchoolYear, school_year_of
 from app.core.types import Id
 from app.web.routing import api_router
@@ -89,11 +89,11 @@ def _policy(session: SessionDep, response: Response, policy: YearPolicy) -> Poli
 
 
 @policy_router.get(
-    "/{school_year}/policy/presets", name="bdtx-policy-presets", response_model=list[PresetRead]
+    "/{school_year}/policy/presets", name="bdtx-policy-presets", response_model=Page[PresetRead]
 )
-def list_presets(school_year: SchoolYear) -> list[PresetRead]:
+def list_presets(school_year: SchoolYear) -> Page[PresetRead]:
     """The two legal bases shipped as starting points: TT 17/2019 and TT 26/2012."""
-    return [PresetRead(preset=p, rules=preset_rules(p)) for p in Preset]
+    return whole([PresetRead(preset=p, rules=preset_rules(p)) for p in Preset])
 
 
 @policy_router.get(

@@ -138,6 +138,49 @@ def _declare_headers(schema: dict[str, Any], routes: Iterable[APIRoute]) -> None
                     response.setdefault("headers", {}).update({n: HEADERS[n] for n in names})
 
 
+# Problem bodies leave out what does not apply (no `rule`, no `errors`): not always sent.
+SOMETIMES_SENT = frozenset({"Problem"})
+
+
+def _reached(schema: dict[str, Any], node: Any, found: set[str]) -> set[str]:
+    """The component names ``node`` refers to, directly or through other components."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if name not in found:
+                found.add(name)
+                _reached(schema, schema["components"]["schemas"].get(name, {}), found)
+        for value in node.values():
+            _reached(schema, value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _reached(schema, value, found)
+    return found
+
+
+def _outputs_required(schema: dict[str, Any]) -> None:
+    """Every field of a response-only schema is sent (nullable where it may be null), so it
+    is required: generated types then need no `?` and no undefined checks. Schemas that are
+    also request bodies keep their defaults optional (FastAPI already splits most of them
+    into `-Input` and `-Output`)."""
+    answers: set[str] = set()
+    requests: set[str] = set()
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            _reached(schema, operation.get("responses", {}), answers)
+            _reached(
+                schema,
+                [operation.get("requestBody", {}), operation.get("parameters", [])],
+                requests,
+            )
+    components = schema.get("components", {}).get("schemas", {})
+    for name in sorted(answers - requests - SOMETIMES_SENT):
+        properties = components[name].get("properties")
+        if properties:
+            components[name]["required"] = list(properties)
+
+
 def install_openapi(app: FastAPI) -> None:
     generate: Callable[[], dict[str, Any]] = app.openapi
 
@@ -147,6 +190,7 @@ def install_openapi(app: FastAPI) -> None:
             _problem_media_type(schema)
             _parameters_without_null(schema)
             _declare_headers(schema, api_routes(app.routes))
+            _outputs_required(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

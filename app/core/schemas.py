@@ -1,6 +1,7 @@
 """Base classes for the API contract (never table classes)."""
 
 import types
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Generic, TypeVar, Union, get_args, get_origin
@@ -158,6 +159,12 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         default=None, description="Pass as `cursor` to get the next page; null on the last page."
     )
+
+
+def whole(items: Sequence[T]) -> "Page[T]":
+    """A sub-collection answered whole (an event's sessions, a user's roles): a page like
+    every list, so clients page the same way everywhere, with no next page."""
+    return Page(items=list(items), next_cursor=None)
 
 
 class PatchModel(InputModel):

@@ -18,7 +18,7 @@ from app.core.exports import (
 from app.core.i18n import language
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.schemas import Page
+from app.core.schemas import Page, whole
 from app.core.school_year import SchoolYear
 from app.core.types import Id
 from app.events import attendance, checkin, nominations, reports, service, signin
@@ -184,12 +184,12 @@ def close_event(
 @router.get(
     "/{event_id}/sessions",
     name="events-sessions-list",
-    response_model=list[SessionRead],
+    response_model=Page[SessionRead],
     responses=problem_responses(404),
 )
-def list_sessions(session: SessionDep, actor: ActorDep, event_id: Id) -> list[SessionRead]:
+def list_sessions(session: SessionDep, actor: ActorDep, event_id: Id) -> Page[SessionRead]:
     event = service.get_event(session, actor, event_id)
-    return [SessionRead.model_validate(s) for s in service.list_sessions(session, event)]
+    return whole([SessionRead.model_validate(s) for s in service.list_sessions(session, event)])
 
 
 @router.post(
@@ -251,12 +251,12 @@ def cancel_session(
 @router.get(
     "/{event_id}/amendments",
     name="events-amendments-list",
-    response_model=list[AmendmentRead],
+    response_model=Page[AmendmentRead],
     responses=problem_responses(404),
 )
-def list_amendments(session: SessionDep, actor: ActorDep, event_id: Id) -> list[AmendmentRead]:
+def list_amendments(session: SessionDep, actor: ActorDep, event_id: Id) -> Page[AmendmentRead]:
     event = service.get_event(session, actor, event_id)
-    return [AmendmentRead.model_validate(a) for a in service.list_amendments(session, event)]
+    return whole([AmendmentRead.model_validate(a) for a in service.list_amendments(session, event)])
 
 
 # --- requirements ------------------------------------------------------------------------
@@ -271,12 +271,12 @@ def _requirement(req: Any, targets: list[Any]) -> RequirementRead:
 @router.get(
     "/{event_id}/requirements",
     name="events-requirements-list",
-    response_model=list[RequirementRead],
+    response_model=Page[RequirementRead],
     responses=problem_responses(404),
 )
-def list_requirements(session: SessionDep, actor: ActorDep, event_id: Id) -> list[RequirementRead]:
+def list_requirements(session: SessionDep, actor: ActorDep, event_id: Id) -> Page[RequirementRead]:
     event = service.get_event(session, actor, event_id)
-    return [_requirement(r, t) for r, t in service.list_requirements(session, event)]
+    return whole([_requirement(r, t) for r, t in service.list_requirements(session, event)])
 
 
 @router.post(
@@ -313,15 +313,17 @@ def delete_requirement(
 @router.get(
     "/{event_id}/to-fill",
     name="events-to-fill",
-    response_model=list[ToFillRead],
+    response_model=Page[ToFillRead],
     responses=problem_responses(404),
 )
 def to_fill(
     session: SessionDep, actor: ActorDep, event_id: Id, unit_id: Id | None = None
-) -> list[ToFillRead]:
+) -> Page[ToFillRead]:
     """For unit heads: per requirement, how many their unit still has to nominate."""
     event = service.get_event(session, actor, event_id)
-    return [ToFillRead.model_validate(r) for r in service.to_fill(session, actor, event, unit_id)]
+    return whole(
+        [ToFillRead.model_validate(r) for r in service.to_fill(session, actor, event, unit_id)]
+    )
 
 
 # --- nominations -------------------------------------------------------------------------
@@ -330,7 +332,7 @@ def to_fill(
 @router.get(
     "/{event_id}/nominations",
     name="nominations-list",
-    response_model=list[NominationRead],
+    response_model=Page[NominationRead],
     responses=problem_responses(404),
 )
 def list_nominations(
@@ -338,10 +340,10 @@ def list_nominations(
     actor: ActorDep,
     event_id: Id,
     status: NominationStatus | None = None,
-) -> list[NominationRead]:
+) -> Page[NominationRead]:
     event = service.get_event(session, actor, event_id)
     rows = nominations.list_nominations(session, actor, event, status)
-    return [NominationRead.model_validate(n) for n in rows]
+    return whole([NominationRead.model_validate(n) for n in rows])
 
 
 @router.post(
@@ -382,22 +384,24 @@ def late_consent(
 @router.get(
     "/{event_id}/roster",
     name="events-roster",
-    response_model=list[RosterEntry],
+    response_model=Page[RosterEntry],
     responses=problem_responses(404),
 )
-def roster(session: SessionDep, actor: ActorDep, event_id: Id) -> list[RosterEntry]:
+def roster(session: SessionDep, actor: ActorDep, event_id: Id) -> Page[RosterEntry]:
     """Accepted nominations plus people summoned by name."""
     event = service.get_event(session, actor, event_id)
-    return [
-        RosterEntry(
-            staff_id=p.staff_id,
-            full_name=p.full_name,
-            unit_id=p.unit_id,
-            named=p.named,
-            nomination_id=p.nomination_id,
-        )
-        for p in attendance.visible_roster(session, actor, event)
-    ]
+    return whole(
+        [
+            RosterEntry(
+                staff_id=p.staff_id,
+                full_name=p.full_name,
+                unit_id=p.unit_id,
+                named=p.named,
+                nomination_id=p.nomination_id,
+            )
+            for p in attendance.visible_roster(session, actor, event)
+        ]
+    )
 
 
 def _nomination(response: Response, nomination: Any) -> NominationRead:
@@ -471,16 +475,16 @@ def substitute_nomination(
 @nominations_router.get(
     "/{nomination_id}/history",
     name="nominations-history",
-    response_model=list[NominationChangeRead],
+    response_model=Page[NominationChangeRead],
     responses=problem_responses(404),
 )
 def nomination_history(
     session: SessionDep, actor: ActorDep, nomination_id: Id
-) -> list[NominationChangeRead]:
+) -> Page[NominationChangeRead]:
     nomination, _ = nominations.get_nomination(session, actor, nomination_id)
-    return [
-        NominationChangeRead.model_validate(c) for c in nominations.history(session, nomination)
-    ]
+    return whole(
+        [NominationChangeRead.model_validate(c) for c in nominations.history(session, nomination)]
+    )
 
 
 # --- attendance --------------------------------------------------------------------------
@@ -489,17 +493,17 @@ def nomination_history(
 @router.put(
     "/{event_id}/sessions/{session_id}/attendance",
     name="attendance-mark",
-    response_model=list[MarkRead],
+    response_model=Page[MarkRead],
     responses=CREATE,
 )
 def mark_attendance(
     session: SessionDep, actor: ActorDep, event_id: Id, session_id: Id, body: MarksInput
-) -> list[MarkRead]:
+) -> Page[MarkRead]:
     """R-ATT-1: the organisers mark a whole session in one request; roster members only."""
     event = service.get_event(session, actor, event_id)
     row = service.get_session_of(session, event, session_id)
     marks = attendance.mark_session(session, actor, event, row, body)
-    return [MarkRead.model_validate(m) for m in marks]
+    return whole([MarkRead.model_validate(m) for m in marks])
 
 
 @router.get(

@@ -8,7 +8,7 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.schemas import Page
+from app.core.schemas import Page, whole
 from app.core.types import Id
 from app.staff import service
 from app.staff.models import StaffCategory, StaffStatus
@@ -124,9 +124,9 @@ def transfer_staff(
 @router.get(
     "/{staff_id}/unit-history",
     name="staff-unit-history",
-    response_model=list[StaffAssignmentRead],
+    response_model=Page[StaffAssignmentRead],
     responses=problem_responses(404),
 )
-def unit_history(session: SessionDep, actor: ActorDep, staff_id: Id) -> list[StaffAssignmentRead]:
+def unit_history(session: SessionDep, actor: ActorDep, staff_id: Id) -> Page[StaffAssignmentRead]:
     rows = service.unit_history(session, service.get_staff(session, actor, staff_id))
-    return [StaffAssignmentRead.model_validate(r) for r in rows]
+    return whole([StaffAssignmentRead.model_validate(r) for r in rows])

@@ -8,7 +8,7 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import PageDep
-from app.core.schemas import Page
+from app.core.schemas import Page, whole
 from app.core.types import Id
 from app.units import letterhead, service
 from app.units.models import UnitKind, UnitLetterhead
@@ -130,12 +130,12 @@ def move_unit(
 @router.get(
     "/{unit_id}/moves",
     name="units-moves",
-    response_model=list[UnitMoveRead],
+    response_model=Page[UnitMoveRead],
     responses=problem_responses(404),
 )
-def list_moves(session: SessionDep, actor: ActorDep, unit_id: Id) -> list[UnitMoveRead]:
+def list_moves(session: SessionDep, actor: ActorDep, unit_id: Id) -> Page[UnitMoveRead]:
     moves = service.list_moves(session, service.get_unit(session, actor, unit_id))
-    return [UnitMoveRead.model_validate(m) for m in moves]
+    return whole([UnitMoveRead.model_validate(m) for m in moves])
 
 
 def _letterhead(response: Response, found: UnitLetterhead) -> LetterheadRead:

@@ -48,7 +48,7 @@ def test_r_gov_2_an_event_bound_organizer_reads_only_that_event(
     assert bound.get(f"{E}/{mine.event.id}").status_code == 200
     roster = bound.get(f"{E}/{mine.event.id}/roster")
     assert roster.status_code == 200
-    assert member.id in {p["staff_id"] for p in roster.json()}
+    assert member.id in {p["staff_id"] for p in roster.json()["items"]}
     marks = {"marks": [{"staff_id": member.id, "status": "present"}]}
     url = f"{E}/{mine.event.id}/sessions/{mine.sessions[0].id}/attendance"
     assert bound.put(url, json=marks).status_code == 200

@@ -286,9 +286,9 @@ def test_generated_client_runs_a_training_from_login_to_close(
                 marks=[models.MarkInput(staff_id=teachers[0].id, status=models.MarkStatus.PRESENT)]
             ),
         ),
-        list,
+        models.PageMarkRead,
     )
-    assert [m.staff_id for m in marks] == [teachers[0].id]
+    assert [m.staff_id for m in marks.items] == [teachers[0].id]
     closed = _ok(
         api.events.events_close.sync(
             event.id,

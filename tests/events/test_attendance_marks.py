@@ -41,7 +41,9 @@ def test_bulk_marks_are_stored_audited_and_fed(session: Session, client_for: Cli
     marks = [{"staff_id": p.id, "status": "present"} for p in people]
     r = organiser.put(url, json={"marks": marks}, headers={"X-Request-ID": "marks-1"})
     assert r.status_code == 200, r.text
-    assert [(m["staff_id"], m["status"]) for m in r.json()] == [(p.id, "present") for p in people]
+    assert [(m["staff_id"], m["status"]) for m in r.json()["items"]] == [
+        (p.id, "present") for p in people
+    ]
     session.expire_all()
     stored = {
         m.staff_id: m
@@ -66,7 +68,7 @@ def test_bulk_marks_are_stored_audited_and_fed(session: Session, client_for: Cli
     again = [{"staff_id": first, "status": "absent"}, {"staff_id": first, "status": "late"}]
     r = organiser.put(url, json={"marks": again}, headers={"X-Request-ID": "marks-2"})
     assert r.status_code == 200, r.text
-    assert [m["status"] for m in r.json()] == ["late", "late"]
+    assert [m["status"] for m in r.json()["items"]] == ["late", "late"]
     session.expire_all()
     rows = session.scalars(
         select(AttendanceMark).where(

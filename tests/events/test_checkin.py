@@ -187,7 +187,7 @@ def test_r_att_1_organiser_mark_wins_over_check_in_both_ways(
     ]
     r = client.put(put, json={"marks": marks})
     assert r.status_code == 200, r.text
-    assert {m["source"] for m in r.json()} == {"organizer"}
+    assert {m["source"] for m in r.json()["items"]} == {"organizer"}
     r = _participant(app, session, staff[1]).post(base, json={"code": code})
     assert (r.status_code, r.json()["code"]) == (409, "check_in_already_marked")
     row = session.scalar(select(AttendanceMark).where(AttendanceMark.staff_id == staff[0]))

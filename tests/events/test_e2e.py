@@ -85,7 +85,7 @@ def test_event_of_500_participants_and_6_sessions_from_draft_to_closed(
     # each principal nominates their fifty; the organisers accept
     for school_id, ids in teachers.items():
         head = heads[school_id]
-        assert head.get(f"{event_url}/to-fill").json()[0]["remaining"] == PER_SCHOOL
+        assert head.get(f"{event_url}/to-fill").json()["items"][0]["remaining"] == PER_SCHOOL
         for staff_id in ids:
             n = head.post(
                 f"{event_url}/nominations",
@@ -99,7 +99,7 @@ def test_event_of_500_participants_and_6_sessions_from_draft_to_closed(
             )
             assert a.status_code == 200
     everyone = [i for ids in teachers.values() for i in ids]
-    assert len(org.get(f"{event_url}/roster").json()) == 500
+    assert len(org.get(f"{event_url}/roster").json()["items"]) == 500
 
     # attendance: 20 absent from session 3, 10 leave session 5 early, some arrive late
     absent = set(everyone[::25])

@@ -115,7 +115,7 @@ class TestRNom1:
         retired = make_staff(session, t["s1"], status="retired")
         r = nominate_http(client_for(Role.department_officer, t["so"]), built, retired.id or 0)
         assert r.json()["code"] == "staff_inactive"
-        to_fill = head.get(f"{E}/{built.event.id}/to-fill").json()
+        to_fill = head.get(f"{E}/{built.event.id}/to-fill").json()["items"]
         assert to_fill == [
             {
                 "requirement_id": built.requirement.id,
@@ -170,13 +170,13 @@ class TestRNom2:
             "accepted",
         )
         assert head.get(url).json()["status"] == "substituted"
-        history = head.get(f"{url}/history").json()
+        history = head.get(f"{url}/history").json()["items"]
         assert [(h["from_status"], h["to_status"]) for h in history] == [
             (None, "proposed"),
             ("proposed", "accepted"),
             ("accepted", "substituted"),
         ]
-        roster = {p["staff_id"] for p in head.get(f"{E}/{built.event.id}/roster").json()}
+        roster = {p["staff_id"] for p in head.get(f"{E}/{built.event.id}/roster").json()["items"]}
         assert roster == {second.id}
 
     def test_r_nom_2_late_substitution_needs_consent(
@@ -222,7 +222,7 @@ class TestRAtt1:
         ok = organiser.put(url, json={"marks": [{"staff_id": member.id, "status": "late"}]})
         assert ok.status_code == 200
         again = organiser.put(url, json={"marks": [{"staff_id": member.id, "status": "present"}]})
-        assert again.json()[0]["status"] == "present"
+        assert again.json()["items"][0]["status"] == "present"
         head = head_of(client_for, session, t["s1"])
         assert (
             head.put(url, json={"marks": [{"staff_id": member.id, "status": "absent"}]}).status_code
@@ -403,7 +403,7 @@ def test_sessions_are_fixed_after_summons_except_by_amendment(
     r = organiser.post(url, json={**body, "reason": "Trùng lịch thi học kỳ"})
     assert r.status_code == 200
     me = client_for(Role.staff, t["s1"], staff=nominee)
-    amendments = me.get(f"{E}/{built.event.id}/amendments").json()
+    amendments = me.get(f"{E}/{built.event.id}/amendments").json()["items"]
     assert amendments[0]["reason"] == "Trùng lịch thi học kỳ"
     assert amendments[0]["after"]["starts_at"].startswith(start.date().isoformat())
 

@@ -114,7 +114,7 @@ def test_transfer_keeps_history_and_old_attribution(client: TestClient, session:
     )
     assert r.status_code == 200
     assert r.json()["unit_id"] == t["s2"].id
-    history = client.get(f"{url}/unit-history").json()
+    history = client.get(f"{url}/unit-history").json()["items"]
     assert [h["unit_id"] for h in history] == [t["s1"].id, t["s2"].id]
     assert history[0]["ended_at"] is not None
     assert history[1]["decision_number"] == "123/QĐ-UBND"
@@ -151,4 +151,4 @@ def test_transfer_to_same_or_unknown_unit_is_refused(client: TestClient, session
     assert same.status_code == 409
     unknown = client.post(f"{url}/transfer", json={"unit_id": 999999}, headers=etag)
     assert unknown.status_code == 404
-    assert client.get(f"{url}/unit-history").json()[0]["ended_at"] is None
+    assert client.get(f"{url}/unit-history").json()["items"][0]["ended_at"] is None

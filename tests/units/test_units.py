@@ -79,7 +79,7 @@ def test_move_reparents_the_whole_subtree_and_keeps_history(
         "/api/v1/units", params={"unit_id": t["d2"].id, "include_descendants": True}
     ).json()
     assert ids(under_d2) == {t["d2"].id, t["s2"].id, t["d1"].id, t["s1"].id}
-    history = client.get(f"/api/v1/units/{t['d1'].id}/moves").json()
+    history = client.get(f"/api/v1/units/{t['d1'].id}/moves").json()["items"]
     assert len(history) == 1
     assert history[0]["from_parent_id"] == t["so"].id
     assert history[0]["to_parent_id"] == t["d2"].id

@@ -52,6 +52,7 @@ from app.staff.router import router as staff_router
 from app.units.router import router as units_router
 from app.violations.router import router as violations_manual_router
 from app.web.docs import install_docs
+from app.web.operation_docs import document
 from app.web.problems import router as problems_router
 from app.webhooks.router import router as webhooks_router
 
@@ -191,6 +192,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     if settings.metrics_enabled:
         app.include_router(metrics.router)
+    document(app)
     install_openapi(app)
     return app
 

@@ -51,6 +51,7 @@ from app.reports.router import router as reports_router
 from app.staff.router import router as staff_router
 from app.units.router import router as units_router
 from app.violations.router import router as violations_manual_router
+from app.web import enum_labels
 from app.web.docs import install_docs
 from app.web.operation_docs import document
 from app.web.problems import router as problems_router
@@ -193,7 +194,7 @@ def create_app() -> FastAPI:
     if settings.metrics_enabled:
         app.include_router(metrics.router)
     document(app)
-    install_openapi(app)
+    install_openapi(app, (enum_labels.NAMED, enum_labels.INLINE))
     return app
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from app.core.openapi import SOMETIMES_SENT, _reached
+from app.core.schemas import InputModel
 from app.main import create_app
 
 CONTRACT = create_app().openapi()
@@ -68,3 +69,93 @@ def test_created_answers_declare_location_and_reads_declare_etag() -> None:
             assert "Location" in created.get("headers", {}), name
     staff = CONTRACT["paths"]["/api/v1/staff/{staff_id}"]["get"]["responses"]["200"]
     assert "ETag" in staff["headers"]
+
+
+def _nodes(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every schema object in the contract with its path, header schemas left out."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(node, dict):
+        found.append((path, node))
+        for key, value in node.items():
+            if key != "headers":
+                found += _nodes(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _nodes(value, f"{path}/{i}")
+    return found
+
+
+def test_every_enum_carries_vietnamese_labels() -> None:
+    enums = [(p, n) for p, n in _nodes(CONTRACT) if isinstance(n.get("enum"), list)]
+    assert len(enums) > 40
+    for path, node in enums:
+        labels = node.get("x-enum-descriptions")
+        assert labels, path
+        assert len(labels) == len(node["enum"]), path
+        assert all(labels), path
+        assert len(node["x-enum-descriptions-en"]) == len(node["enum"]), path
+    cell = CONTRACT["components"]["schemas"]["CellState"]
+    assert dict(zip(cell["enum"], cell["x-enum-descriptions"], strict=True))["excused"] == (
+        "Vắng có phép"
+    )
+
+
+# Snapshots of any table's row by nature: the audit trail's before/after, a notification's
+# free payload. Everything else a response carries is a typed schema.
+FREE_BY_NATURE = {
+    "AuditLogRead.before",
+    "AuditLogRead.after",
+    "NotificationRead.data",
+    # the feed carries 36 resources; typing data per resource (a union on `resource`) is open
+    "ChangeRead.data",
+}
+
+
+def _free(schema: dict[str, Any]) -> bool:
+    options = schema.get("anyOf", [schema])
+    return any(
+        o.get("type") == "object"
+        and "properties" not in o
+        and o.get("additionalProperties") is True
+        for o in options
+    ) or any(_free(o["items"]) for o in options if o.get("type") == "array" and "items" in o)
+
+
+def test_domain_payloads_are_typed_not_free_objects() -> None:
+    free = [
+        f"{name}.{prop}"
+        for name, component in CONTRACT["components"]["schemas"].items()
+        for prop, schema in component.get("properties", {}).items()
+        if _free(schema)
+    ]
+    assert sorted(set(free) - FREE_BY_NATURE) == []
+
+
+def test_limit_states_its_real_maximum() -> None:
+    limits = [
+        p["schema"]
+        for _, op in OPERATIONS
+        for p in op.get("parameters", [])
+        if p["name"] == "limit"
+    ]
+    assert len(limits) > 20
+    assert all(s["maximum"] == 500 and s["minimum"] == 1 for s in limits)
+
+
+def _input_models(cls: type = InputModel) -> list[type[InputModel]]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_input_models(sub)]
+    return found
+
+
+def test_examples_are_real_and_valid() -> None:
+    with_examples = [m for m in _input_models() if m.model_json_schema().get("examples")]
+    assert {"StaffCreate", "UnitCreate", "EventCreate", "UserCreate"} <= {
+        m.__name__ for m in with_examples
+    }
+    for model in with_examples:
+        for example in model.model_json_schema()["examples"]:
+            model.model_validate(example)  # raises when an example drifts from its model
+    staff = CONTRACT["components"]["schemas"]["StaffCreate"]["examples"][0]
+    assert staff["full_name"] == "Nguyễn Thị Thu Hà"

@@ -55,14 +55,17 @@ def test_paging_10000_staff_of_a_subtree_while_inserting(
     assert seen == sorted(seen)
 
 
-def test_limit_is_capped_and_validated(client: TestClient, session: Session) -> None:
+def test_limit_is_bounded_as_the_contract_says(client: TestClient, session: Session) -> None:
     t = make_tree(session)
     _bulk_staff(session, [t["s1"].id or 0], 520, "L")
-    body = client.get("/api/v1/staff", params={"limit": 10_000}).json()
+    body = client.get("/api/v1/staff", params={"limit": 500}).json()
     assert len(body["items"]) == 500
     assert body["next_cursor"]
     assert len(client.get("/api/v1/staff").json()["items"]) == 50
-    assert client.get("/api/v1/staff", params={"limit": 0}).status_code == 422
+    for limit in (0, 501, 10_000):  # the contract's maximum is 500: beyond it is refused
+        r = client.get("/api/v1/staff", params={"limit": limit})
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["loc"] == ["query", "limit"]
 
 
 def test_bad_cursor_is_422_problem(client: TestClient) -> None:

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, SecretStr, StringConstraints, model_validator
 
 from app.auth.models import Role
-from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.core.schemas import InputModel, PatchModel, ReadModel, examples
 from app.core.types import Id
 from app.staff.schemas import StaffRead
 from app.units.schemas import Name
@@ -75,6 +75,16 @@ class GrantRead(ReadModel):
 
 
 class UserCreate(InputModel):
+    model_config = examples(
+        {
+            "username": "tranvanbinh.tanphu",
+            "password": "Đổi-ngay-sau-lần-đầu-2025",
+            "full_name": "Trần Văn Bình",
+            "staff_id": 1207,
+            "roles": [{"role": "unit_head", "unit_id": 12}],
+        }
+    )
+
     username: Username
     password: Password
     full_name: Name

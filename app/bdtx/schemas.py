@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
@@ -14,6 +14,7 @@ from app.bdtx.policy import CRITERIA, PolicyRules, Preset, Rating
 from app.core.schemas import InputModel, PatchModel, ReadModel
 from app.core.school_year import SchoolYear
 from app.core.types import Id
+from app.events.models import CreditSource
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Note = Annotated[str, StringConstraints(max_length=1000)]
@@ -207,6 +208,34 @@ class ResultCompute(InputModel):
     school_year: SchoolYear
 
 
+class CreditedModule(ReadModel):
+    """A module as the result counts it: once a year, its largest credit (R-BDTX-1)."""
+
+    block: str = Field(description="Its block's code (`nd1`, `nd2`, `nd3`, ...) or `other`.")
+    periods: int
+    sources: list[CreditSource] = Field(description="Every source that reported it.")
+
+
+class ResultDetails(ReadModel):
+    """How the result was reached: what was credited, what fell short and under which rule.
+    Results computed before a field existed show it empty."""
+
+    periods_by_block: dict[str, int] = Field(
+        default_factory=dict, description="Block code → credited periods."
+    )
+    short_blocks: list[str] = Field(
+        default_factory=list, description="Blocks below their minimum (R-BDTX-1)."
+    )
+    modules: dict[str, CreditedModule] = Field(
+        default_factory=dict, description="Module code → what was credited for it."
+    )
+    module_scores: dict[str, float] = Field(
+        default_factory=dict, description="Module code → its score (0–10)."
+    )
+    reasons: list[str] = Field(default_factory=list, description="Why it did not pass.")
+    legal_basis: str | None = Field(default=None, description="The rule the scoring follows.")
+
+
 class ResultRead(ReadModel):
     id: int
     staff_id: int
@@ -218,7 +247,7 @@ class ResultRead(ReadModel):
     average_score: float | None
     result_class: str
     passed: bool
-    details: dict[str, Any]
+    details: ResultDetails
     status: ResultStatus
     finalised_by_user_id: int | None
     finalised_at: datetime | None
@@ -283,13 +312,26 @@ class ReportUpdate(PatchModel):
     )
 
 
+class ReportSummary(ReadModel):
+    """Counts over the unit's subtree for the year, from finalised results."""
+
+    staff: int = Field(description="Active staff in the subtree now.")
+    finalised: int = Field(description="Finalised results.")
+    passed: int = Field(description="Finalised results that passed.")
+    by_result_class: dict[str, int] = Field(description="Result class → finalised results.")
+    by_category: dict[str, int] = Field(description="Staff category → finalised results.")
+    by_education_level: dict[str, int] = Field(
+        description="Education level (`none` for offices) → finalised results."
+    )
+
+
 class ReportRead(ReadModel):
     id: int
     unit_id: int
     school_year: str
     policy_id: int | None
     status: ReportStatus
-    summary: dict[str, Any]
+    summary: ReportSummary
     note: str | None
     annual_plan_url: str | None
     nd2_materials: list[str]
@@ -335,6 +377,15 @@ class ScheduleItem(InputModel):
     )
 
 
+class ScheduleEntry(ReadModel):
+    """One line of a unit plan's schedule, as stored."""
+
+    module_code: str
+    starts_on: date
+    ends_on: date
+    form: str | None = None
+
+
 class UnitPlanCreate(InputModel):
     unit_id: Id
     school_year: SchoolYear
@@ -363,7 +414,7 @@ class UnitPlanRead(ReadModel):
     unit_id: int
     school_year: str
     module_codes: list[str]
-    schedule: list[dict[str, Any]]
+    schedule: list[ScheduleEntry]
     nd2_materials: list[str]
     status: PlanStatus
     policy_id: int | None

@@ -9,7 +9,8 @@ from app.changes.schemas import ChangePage, ChangeRead
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
-from app.core.types import INT32_MAX, Id
+from app.core.pagination import LIMIT_TEXT, PAGE_LIMIT_MAX
+from app.core.types import Id
 from app.web.routing import api_router
 
 # the contract of `parse_resources`, which checks it (and names the unknown ones)
@@ -37,7 +38,7 @@ def list_changes(
     ] = None,
     limit: Annotated[
         int,
-        Query(ge=1, le=INT32_MAX, description="Page size; default 50, above 500 capped."),
+        Query(ge=1, le=PAGE_LIMIT_MAX, description=LIMIT_TEXT),
     ] = 50,
     resource: Annotated[
         list[ResourceNames] | None,

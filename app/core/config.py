@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1)
-    page_max: int = Field(default=500, ge=1)
+    page_max: int = Field(default=500, ge=1, le=500)  # the contract's `limit` maximum
     # How long a stored Idempotency-Key answer is replayed (hours).
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     # Language of problem details when the client sends no Accept-Language.

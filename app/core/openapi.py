@@ -5,7 +5,8 @@ FastAPI puts a ``responses=`` model under ``application/json``; the handlers in
 actually sent, so validators (and generated clients) check problems against ``Problem``.
 """
 
-from collections.abc import Callable, Iterable
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -175,13 +176,90 @@ def _outputs_required(schema: dict[str, Any]) -> None:
                 requests,
             )
     components = schema.get("components", {}).get("schemas", {})
-    for name in sorted(answers - requests - SOMETIMES_SENT):
+    only_sent = answers - requests - SOMETIMES_SENT
+    outputs = _split_shared(schema, answers & requests - SOMETIMES_SENT, only_sent)
+    for name in sorted(only_sent) + outputs:
         properties = components[name].get("properties")
         if properties:
             components[name]["required"] = list(properties)
 
 
-def install_openapi(app: FastAPI) -> None:
+def _split_shared(schema: dict[str, Any], shared: set[str], only_sent: set[str]) -> list[str]:
+    """A model both sent and received (a policy's rules, a check-in window) is one schema
+    with its defaults optional; answers get a ``-Output`` copy instead, as FastAPI does
+    itself when the two sides differ, so the response side can require what it always
+    sends. Returns the copies' names."""
+    components = schema["components"]["schemas"]
+    optional = {
+        name
+        for name in shared
+        if set(components[name].get("properties", {})) - set(components[name].get("required", []))
+    }
+    # a shared model holding one that splits must split too, or it would point at the input
+    while True:
+        more = {n for n in shared - optional if _reached(schema, components[n], set()) & optional}
+        if not more:
+            break
+        optional |= more
+    renamed = {f"#/components/schemas/{n}": f"#/components/schemas/{n}-Output" for n in optional}
+
+    def point_at_outputs(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("$ref") in renamed:
+                node["$ref"] = renamed[node["$ref"]]
+            for value in node.values():
+                point_at_outputs(value)
+        elif isinstance(node, list):
+            for value in node:
+                point_at_outputs(value)
+
+    for name in sorted(optional):
+        components[f"{name}-Output"] = copy.deepcopy(components[name])
+        point_at_outputs(components[f"{name}-Output"])
+    for name in only_sent:
+        point_at_outputs(components[name])
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            point_at_outputs(operation.get("responses", {}))
+    return [f"{name}-Output" for name in sorted(optional)]
+
+
+# value -> (Vietnamese, English); kept above the core (app.web.enum_labels) and passed in
+EnumLabels = tuple[Mapping[str, Mapping[str, tuple[str, str]]], Sequence[Mapping[str, Any]]]
+
+
+def _labels_for(node: dict[str, Any], name: str | None, labels: EnumLabels) -> Mapping[str, Any]:
+    named, inline = labels
+    if name is not None and name in named:
+        return named[name]
+    values = set(node["enum"])
+    return next((entry for entry in inline if set(entry) == values), {})
+
+
+def _label_enums(schema: dict[str, Any], labels: EnumLabels) -> None:
+    """Put each enum's Vietnamese labels beside it (``x-enum-descriptions``, in the enum's
+    order; English in ``x-enum-descriptions-en``). Header schemas are left alone."""
+
+    def walk(node: Any, name: str | None = None) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("enum"), list):
+                found = _labels_for(node, name, labels)
+                if all(v in found for v in node["enum"]):
+                    node["x-enum-descriptions"] = [found[v][0] for v in node["enum"]]
+                    node["x-enum-descriptions-en"] = [found[v][1] for v in node["enum"]]
+            for key, value in node.items():
+                if key != "headers":
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for name, component in schema.get("components", {}).get("schemas", {}).items():
+        walk(component, name)
+    walk(schema.get("paths", {}))
+
+
+def install_openapi(app: FastAPI, enum_labels: EnumLabels | None = None) -> None:
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -191,6 +269,8 @@ def install_openapi(app: FastAPI) -> None:
             _parameters_without_null(schema)
             _declare_headers(schema, api_routes(app.routes))
             _outputs_required(schema)
+            if enum_labels:
+                _label_enums(schema, enum_labels)
             app.openapi_schema = schema
         return app.openapi_schema
 

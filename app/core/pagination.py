@@ -47,6 +47,10 @@ def decode_cursor(cursor: str) -> int:
     return value
 
 
+# The contract's page-size bound; BDTX_PAGE_MAX may lower what a page holds, never raise it.
+PAGE_LIMIT_MAX = 500
+LIMIT_TEXT = "Page size, 1–500; default 50."
+
 CURSOR_FORMAT = "cursor"
 Cursor = Annotated[str, Field(max_length=200, json_schema_extra={"format": CURSOR_FORMAT})]
 """A cursor the server issued. The custom ``format`` tells generators that know it
@@ -57,9 +61,7 @@ which strings decode, and any other string is refused with 422 ``invalid_cursor`
 def page_params(
     limit: Annotated[
         int,
-        Query(
-            ge=1, le=INT32_MAX, description="Page size; default 50, values above 500 are capped."
-        ),
+        Query(ge=1, le=PAGE_LIMIT_MAX, description=LIMIT_TEXT),
     ] = 50,
     cursor: Annotated[
         Cursor | None, Query(description="Opaque: the `next_cursor` of the previous page.")

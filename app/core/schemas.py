@@ -202,3 +202,9 @@ def _drop_null(prop: dict[str, Any]) -> None:
         prop["anyOf"] = branches
     if prop.get("default", ...) is None:
         del prop["default"]
+
+
+def examples(*items: dict[str, Any]) -> ConfigDict:
+    """Real Vietnamese values for the contract's examples (Swagger would invent `"c"`);
+    ``tests/test_contract_walk.py`` validates each against its model."""
+    return ConfigDict(json_schema_extra={"examples": list(items)})

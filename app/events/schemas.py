@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, model_validator
 
-from app.core.schemas import InputModel, PatchModel, ReadModel
+from app.core.schemas import InputModel, PatchModel, ReadModel, examples
 from app.core.school_year import SchoolYear
 from app.core.types import Id
 from app.events.models import (
@@ -39,6 +39,20 @@ class EventFields(InputModel):
 
 
 class EventCreate(EventFields):
+    model_config = examples(
+        {
+            "kind": "training",
+            "organizer_unit_id": 1,
+            "title": "Tập huấn triển khai Chương trình GDPT 2018 môn Ngữ văn lớp 9",
+            "school_year": "2025-2026",
+            "mode": "in_person",
+            "location": "Hội trường Sở GD&ĐT, 2 Nguyễn Văn Trị, Biên Hòa",
+            "nomination_deadline": "2025-09-20T17:00:00+07:00",
+            "bdtx_module_code": "THCS15",
+            "bdtx_periods": 15,
+        }
+    )
+
     kind: EventKind
     organizer_unit_id: Id
     title: Text500
@@ -83,6 +97,14 @@ class CancelRequest(InputModel):
 
 
 class SessionCreate(InputModel):
+    model_config = examples(
+        {
+            "title": "Buổi sáng: đổi mới kiểm tra, đánh giá",
+            "starts_at": "2025-09-27T07:30:00+07:00",
+            "ends_at": "2025-09-27T11:30:00+07:00",
+        }
+    )
+
     title: Short | None = None
     starts_at: AwareDatetime
     ends_at: AwareDatetime
@@ -95,6 +117,13 @@ class SessionCreate(InputModel):
 
 
 class SessionAmend(SessionCreate):
+    model_config = examples(
+        {
+            "starts_at": "2025-09-28T07:30:00+07:00",
+            "ends_at": "2025-09-28T11:30:00+07:00",
+            "reason": "Dời lịch do bão số 5, theo Công văn 1520/SGDĐT-VP",
+        }
+    )
     reason: Reason
 
 
@@ -243,8 +272,8 @@ class NominationRead(ReadModel):
 
 
 class NominationChangeRead(ReadModel):
-    from_status: str | None
-    to_status: str
+    from_status: NominationStatus | None = Field(description="Null for the proposal itself.")
+    to_status: NominationStatus
     reason: str | None
     changed_by_user_id: int | None
     changed_at: datetime
@@ -309,7 +338,7 @@ class MatrixRow(ReadModel):
         description="session id → present | late | left_early | absent | excused | cancelled, "
         "or null while not marked"
     )
-    sources: dict[str, str | None] = Field(
+    sources: dict[str, MarkSource | None] = Field(
         default_factory=dict,
         description="session id → how the mark was made: check_in | organizer | import | null",
     )
@@ -322,6 +351,15 @@ class AttendanceMatrix(ReadModel):
 
 
 class ExcuseCreate(InputModel):
+    model_config = examples(
+        {
+            "session_id": 41,
+            "staff_id": 1207,
+            "reason": "Ốm, có giấy khám bệnh của Trung tâm Y tế huyện Định Quán",
+            "attachment_ref": "https://vanban.dongnai.edu.vn/don-xin-vang/1207.pdf",
+        }
+    )
+
     session_id: Id
     staff_id: Id
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -388,7 +426,9 @@ class TrainingEventRecord(ReadModel):
     title: str
     school_year: str
     status: EventStatus
-    marks: dict[str, str | None]
+    marks: dict[str, MarkStatus | None] = Field(
+        description="Session id → the person's mark, null while not marked."
+    )
     completed: bool | None = Field(description="null until the event closes")
     credited_periods: int
 

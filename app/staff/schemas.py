@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel
+from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel, examples
 from app.core.types import Id
 from app.staff.models import Gender, StaffCategory, StaffStatus
 from app.units.models import EducationLevel
@@ -35,6 +35,22 @@ class StaffFields(InputModel):
 
 
 class StaffCreate(StaffFields):
+    model_config = examples(
+        {
+            "external_code": "7012345678",
+            "full_name": "Nguyễn Thị Thu Hà",
+            "unit_id": 12,
+            "category": "teacher",
+            "position": "Tổ trưởng chuyên môn",
+            "subjects": ["Ngữ văn"],
+            "education_level": "lower_secondary",
+            "title_rank": "V.07.04.31",
+            "date_of_birth": "1986-04-17",
+            "gender": "female",
+            "email": "thuha.thcstanphu@dongnai.edu.vn",
+        }
+    )
+
     external_code: ExternalCode
     full_name: Name
     unit_id: Id

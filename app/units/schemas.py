@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
 
-from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel
+from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel, examples
 from app.core.types import Id
 from app.units.models import EducationLevel, UnitKind
 
@@ -21,6 +21,16 @@ Place = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
 class UnitCreate(InputModel):
+    model_config = examples(
+        {
+            "external_code": "DNI.THCS.TANPHU",
+            "name": "Trường THCS Tân Phú",
+            "kind": "school",
+            "education_levels": ["lower_secondary"],
+            "parent_id": 3,
+        }
+    )
+
     external_code: ExternalCode
     name: Name
     kind: UnitKind

@@ -311,12 +311,15 @@ def test_a_reader_that_sees_nothing_still_moves_forward(
     assert page["next_cursor"] == encode_position(newest)
 
 
-def test_limit_is_capped_like_every_list(client: TestClient, session: Session) -> None:
+def test_limit_is_bounded_like_every_list(client: TestClient, session: Session) -> None:
     t = make_tree(session)
     start = poll(client)["next_cursor"]
     new_unit(client, t["s1"], "CAP")
-    assert len(poll(client, start, limit=100_000)["items"]) == 1
-    assert client.get(FEED, params={"limit": 0}).status_code == 422
+    assert len(poll(client, start, limit=500)["items"]) == 1
+    for limit in (0, 501):  # the contract's bounds, 1–500
+        r = client.get(FEED, params={"limit": limit})
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["loc"] == ["query", "limit"]
 
 
 def move(client: TestClient, unit_id: int | None, parent_id: int | None) -> None:

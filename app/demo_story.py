@@ -3,8 +3,7 @@ reorganisation, and what is waiting in the current year."""
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.bdtx import results
 from app.bdtx import service as bdtx
@@ -38,7 +37,7 @@ def _teachers(session: Session, unit_id: int) -> list[int]:
     stmt = (
         select(Staff.id)
         .where(Staff.unit_id == unit_id, Staff.category == StaffCategory.teacher)
-        .order_by(Staff.id)
+        .order_by(col(Staff.id))
     )
     return [i for i in session.scalars(stmt).all() if i is not None]
 
@@ -126,7 +125,9 @@ def _nominate(
 
 
 def _sessions(session: Session, event: Event) -> list[EventSession]:
-    stmt = select(EventSession).where(EventSession.event_id == event.id).order_by(EventSession.id)
+    stmt = (
+        select(EventSession).where(EventSession.event_id == event.id).order_by(col(EventSession.id))
+    )
     return list(session.scalars(stmt).all())
 
 

@@ -17,6 +17,7 @@ from app.bdtx.document_router import router as bdtx_documents_router
 from app.bulk.engine import BulkRejected
 from app.bulk.http import bulk_rejected_handler
 from app.bulk.router import router as bulk_router
+from app.changes.contract import type_feed_items
 from app.changes.router import router as changes_router
 from app.core.config import get_settings
 from app.core.db import get_engine
@@ -194,7 +195,7 @@ def create_app() -> FastAPI:
     if settings.metrics_enabled:
         app.include_router(metrics.router)
     document(app)
-    install_openapi(app, (enum_labels.NAMED, enum_labels.INLINE))
+    install_openapi(app, (enum_labels.NAMED, enum_labels.INLINE), refine=[type_feed_items])
     return app
 
 

@@ -56,7 +56,8 @@ def test_response_schemas_require_what_the_server_always_sends() -> None:
             set(components[name]["properties"]) - set(components[name].get("required", []))
         )
         for name in answers - requests - SOMETIMES_SENT
-        if components[name].get("properties")
+        # feed rows: a bulk write's snapshot may hold only the columns its row provided
+        if components[name].get("properties") and not name.endswith("Row")
     }
     assert {k: v for k, v in optional.items() if v} == {}
     assert "next_cursor" in components["Page_StaffRead_"]["required"]
@@ -106,8 +107,6 @@ FREE_BY_NATURE = {
     "AuditLogRead.before",
     "AuditLogRead.after",
     "NotificationRead.data",
-    # the feed carries 36 resources; typing data per resource (a union on `resource`) is open
-    "ChangeRead.data",
 }
 
 

@@ -12,6 +12,7 @@ from app.auth.schemas import (
     ApiKeyRead,
     GrantCreate,
     GrantRead,
+    HeldRole,
     MeRead,
     TokenRead,
     UserCreate,
@@ -67,7 +68,7 @@ def me(session: SessionDep, actor: ActorDep) -> MeRead:
         api_key=ApiKeyRead.model_validate(key) if key else None,
         staff=StaffRead.model_validate(staff) if staff else None,
         roles=[
-            GrantCreate(role=g.role, unit_id=g.unit_id, event_id=g.event_id)
+            HeldRole(role=g.role, unit_id=g.unit_id, event_id=g.event_id)
             for g in (*actor.grants, *actor.event_grants)
         ],
     )

@@ -137,9 +137,17 @@ class ApiKeyCreated(ApiKeyRead):
     key: str = Field(description="The key itself. Shown only now; only its hash is kept.")
 
 
+class HeldRole(ReadModel):
+    """A role the caller holds now: at a unit (its whole subtree), or for one event."""
+
+    role: Role
+    unit_id: int | None
+    event_id: int | None
+
+
 class MeRead(ReadModel):
     auth_method: Literal["password", "api_key"]
     user: UserRead | None
     api_key: ApiKeyRead | None
     staff: StaffRead | None
-    roles: list[GrantCreate]
+    roles: list[HeldRole]

@@ -89,7 +89,7 @@ def _previous_owner(
 
 
 # Search helpers the API never shows (``name_search``: the folded name the filter matches).
-def _shown(column: str) -> bool:
+def shown(column: str) -> bool:
     return not column.endswith("_search")
 
 
@@ -102,7 +102,7 @@ def _public(state: dict[str, Any] | None) -> dict[str, Any] | None:
     """A snapshot as the REST object shows it: no search columns, UTC written with ``Z``."""
     if state is None:
         return None
-    return {k: _utc_text(v) if isinstance(v, str) else v for k, v in state.items() if _shown(k)}
+    return {k: _utc_text(v) if isinstance(v, str) else v for k, v in state.items() if shown(k)}
 
 
 def _json_value(column: str, value: Any) -> Any:
@@ -164,7 +164,7 @@ def _moved_rows(session: Session, root: int, old_parent: int | None) -> list[dic
         if "id" in table.c:
             stmt = stmt.order_by(table.c.id)
         for found in session.execute(stmt).mappings():
-            data = {k: _json_value(k, v) for k, v in found.items() if _shown(k)}
+            data = {k: _json_value(k, v) for k, v in found.items() if shown(k)}
             rows.append(
                 {
                     "op": "update",

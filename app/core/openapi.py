@@ -186,9 +186,8 @@ def _outputs_required(schema: dict[str, Any]) -> None:
 
 def _split_shared(schema: dict[str, Any], shared: set[str], only_sent: set[str]) -> list[str]:
     """A model both sent and received (a policy's rules, a check-in window) is one schema
-    with its defaults optional; answers get a ``-Output`` copy instead, as FastAPI does
-    itself when the two sides differ, so the response side can require what it always
-    sends. Returns the copies' names."""
+    with its defaults optional; answers get a ``…Read`` copy instead (``PolicyRulesRead``),
+    so the response side can require what it always sends. Returns the copies' names."""
     components = schema["components"]["schemas"]
     optional = {
         name
@@ -201,7 +200,8 @@ def _split_shared(schema: dict[str, Any], shared: set[str], only_sent: set[str])
         if not more:
             break
         optional |= more
-    renamed = {f"#/components/schemas/{n}": f"#/components/schemas/{n}-Output" for n in optional}
+    copies = {n: _read_name(components, n) for n in optional}
+    renamed = {f"#/components/schemas/{n}": f"#/components/schemas/{c}" for n, c in copies.items()}
 
     def point_at_outputs(node: Any) -> None:
         if isinstance(node, dict):
@@ -213,15 +213,22 @@ def _split_shared(schema: dict[str, Any], shared: set[str], only_sent: set[str])
             for value in node:
                 point_at_outputs(value)
 
-    for name in sorted(optional):
-        components[f"{name}-Output"] = copy.deepcopy(components[name])
-        point_at_outputs(components[f"{name}-Output"])
+    for name, read in sorted(copies.items()):
+        components[read] = dict(copy.deepcopy(components[name]), title=read)
+        point_at_outputs(components[read])
     for name in only_sent:
         point_at_outputs(components[name])
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             point_at_outputs(operation.get("responses", {}))
-    return [f"{name}-Output" for name in sorted(optional)]
+    return sorted(copies.values())
+
+
+def _read_name(components: dict[str, Any], name: str) -> str:
+    read = name.removesuffix("Create") + "Read"
+    if read in components:
+        raise ValueError(f"{read} exists: cannot name the response copy of {name}")
+    return read
 
 
 # value -> (Vietnamese, English); kept above the core (app.web.enum_labels) and passed in
@@ -233,7 +240,8 @@ def _labels_for(node: dict[str, Any], name: str | None, labels: EnumLabels) -> M
     if name is not None and name in named:
         return named[name]
     values = set(node["enum"])
-    return next((entry for entry in inline if set(entry) == values), {})
+    candidates = [*inline, *named.values()]
+    return next((entry for entry in candidates if set(entry) == values), {})
 
 
 def _label_enums(schema: dict[str, Any], labels: EnumLabels) -> None:
@@ -259,7 +267,13 @@ def _label_enums(schema: dict[str, Any], labels: EnumLabels) -> None:
     walk(schema.get("paths", {}))
 
 
-def install_openapi(app: FastAPI, enum_labels: EnumLabels | None = None) -> None:
+def install_openapi(
+    app: FastAPI,
+    enum_labels: EnumLabels | None = None,
+    refine: Sequence[Callable[[dict[str, Any]], None]] = (),
+) -> None:
+    """``refine``: what the domains add to their own schemas (e.g. the feed's typed items),
+    after required fields are settled and before enums are labelled."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -269,6 +283,8 @@ def install_openapi(app: FastAPI, enum_labels: EnumLabels | None = None) -> None
             _parameters_without_null(schema)
             _declare_headers(schema, api_routes(app.routes))
             _outputs_required(schema)
+            for step in refine:
+                step(schema)
             if enum_labels:
                 _label_enums(schema, enum_labels)
             app.openapi_schema = schema

@@ -384,7 +384,7 @@ def test_feed_data_is_the_rest_object(client: TestClient, session: Session) -> N
         assert all(v.endswith("Z") for v in stamps)
 
 
-def test_resource_is_an_enum_in_the_contract(client: TestClient) -> None:
-    """A generated client gets the names as a union, exactly those the feed carries."""
+def test_resource_is_a_discriminator_in_the_contract(client: TestClient) -> None:
+    """A generated client gets one variant per name, exactly those the feed carries."""
     schema = client.get("/openapi.json").json()["components"]["schemas"]["ChangeRead"]
-    assert set(schema["properties"]["resource"]["enum"]) == resources()
+    assert set(schema["discriminator"]["mapping"]) == resources()

@@ -109,24 +109,54 @@ def moment(value: Any) -> datetime | None:
     return found if found.tzinfo else found.replace(tzinfo=LOCAL_TZ)
 
 
-def choice(enum_cls: type[enum.Enum], labels: Mapping[str, Any]) -> Converter:
-    """An enum cell: its English value, or a Vietnamese label (``Nữ``, ``Giáo viên``)."""
-    table = {header_key(m.value): m.value for m in enum_cls}
-    table |= {
-        header_key(k): (v.value if isinstance(v, enum.Enum) else v) for k, v in labels.items()
-    }
+class Choice:
+    """An enum cell: its English value, or a Vietnamese label (``Nữ``, ``Giáo viên``);
+    ``many``: several of them in one cell (``Tiểu học; THCS``), as ``text_list`` splits them.
 
-    def convert(value: Any) -> str | None:
+    A class rather than a closure so that what it accepts can be read back: the import
+    templates offer these values (``offered``) and so cannot drift from what is accepted.
+    """
+
+    __slots__ = ("_table", "enum_cls", "labels", "many")
+
+    def __init__(
+        self, enum_cls: type[enum.Enum], labels: Mapping[str, Any], *, many: bool = False
+    ) -> None:
+        self.enum_cls, self.labels, self.many = enum_cls, labels, many
+        table = {header_key(m.value): m.value for m in enum_cls}
+        self._table = table | {
+            header_key(k): (v.value if isinstance(v, enum.Enum) else v) for k, v in labels.items()
+        }
+
+    def __call__(self, value: Any) -> Any:
+        if not self.many:
+            return self.one(value)
+        items = text_list(value)
+        if items is None:
+            return None
+        return [v for v in (self.one(i) for i in items) if v is not None]
+
+    def one(self, value: Any) -> str | None:
         raw = text(value)
         if raw is None:
             return None
-        found = table.get(header_key(raw))
+        found = self._table.get(header_key(raw))
         if found is None:
-            allowed = ", ".join(m.value for m in enum_cls)
+            allowed = ", ".join(m.value for m in self.enum_cls)
             raise CellError("bulk_invalid_choice", value=raw, allowed=allowed)
         return str(found)
 
-    return convert
+    def offered(self) -> list[str]:
+        """One label per value, in the enum's order: the first Vietnamese label naming it
+        (the usual spelling in the sector's files), else its English value."""
+        first: dict[str, str] = {}
+        for label, member in self.labels.items():
+            first.setdefault(member.value if isinstance(member, enum.Enum) else member, label)
+        return [first.get(m.value, m.value) for m in self.enum_cls]
+
+
+def choice(enum_cls: type[enum.Enum], labels: Mapping[str, Any]) -> Choice:
+    return Choice(enum_cls, labels)
 
 
 _SEPARATORS = re.compile(r"[;,\n]")
@@ -141,16 +171,8 @@ def text_list(value: Any) -> list[str] | None:
     return out
 
 
-def choice_list(enum_cls: type[enum.Enum], labels: Mapping[str, Any]) -> Converter:
-    one = choice(enum_cls, labels)
-
-    def convert(value: Any) -> list[str] | None:
-        items = text_list(value)
-        if items is None:
-            return None
-        return [v for v in (one(i) for i in items) if v is not None]
-
-    return convert
+def choice_list(enum_cls: type[enum.Enum], labels: Mapping[str, Any]) -> Choice:
+    return Choice(enum_cls, labels, many=True)
 
 
 def number(value: Any) -> float | int | None:

@@ -1,9 +1,11 @@
-"""``POST .../bulk``: bulk upsert by ``external_code`` from JSON, CSV or XLSX."""
+"""``POST .../bulk``: bulk upsert by ``external_code`` from JSON, CSV or XLSX; and the
+spreadsheet templates to fill in for each (``GET /bulk/templates``)."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Request, Response
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.actor import ActorDep
@@ -19,15 +21,22 @@ from app.bulk.http import (
 )
 from app.bulk.lms import LMS_LAYOUT, import_lms
 from app.bulk.modules import MODULE_LAYOUT, import_modules
-from app.bulk.schemas import BulkReport, ImportMode
+from app.bulk.schemas import BulkReport, ImportMode, ImportTemplate
 from app.bulk.staff import STAFF, import_staff
+from app.bulk.template_xlsx import template_xlsx
+from app.bulk.templates import TEMPLATES, describe
 from app.bulk.units import UNIT_LAYOUT, import_units
 from app.core.db import SessionDep
+from app.core.errors import NotFound, problem_responses
+from app.core.exports import XLSX, content_disposition
+from app.core.i18n import RESOURCES_VI
 from app.core.idempotency import IdempotencyDep
+from app.core.schemas import Page
 from app.core.types import Id
 from app.web.routing import api_router
 
 router = api_router("/api/v1", "bulk")
+RESOURCES_VI["import_template"] = "mẫu nhập"
 
 
 async def _run(
@@ -167,3 +176,67 @@ async def lms_import(
     error "not found", a finalised year a row error `bdtx_result_finalised` (R-BDTX-1).
     """
     return await _run(request, LMS_LAYOUT, import_lms, session, actor, mode=mode, dry_run=dry_run)
+
+
+# --- templates ------------------------------------------------------------------------------
+# Any signed-in caller, any role: a template holds no data, and whoever may not import is
+# refused by the import itself. Not public: nobody without an account has a use for one, and
+# the public surface stays what must be reachable without one (certificate checks, and the
+# problem catalogue that every problem's `type` names).
+
+DOWNLOAD = "bulk-templates-download"
+ResourcePath = Annotated[
+    str,
+    Path(
+        max_length=64,
+        pattern="^[a-z0-9-]+$",
+        description="The template's key: " + ", ".join(f"`{k}`" for k in TEMPLATES) + ".",
+    ),
+]
+
+
+def _import_paths() -> dict[str, str]:
+    """Each import's path template, by its route name: the listing names the route itself."""
+    return {r.name: r.path_format for r in router.routes if isinstance(r, APIRoute)}
+
+
+@router.get("/bulk/templates", name="bulk-templates-list", response_model=Page[ImportTemplate])
+def list_templates() -> Page[ImportTemplate]:
+    """The spreadsheet template of every bulk import: its columns (header, field, required,
+    format, allowed values, an example) and where to download it as XLSX.
+
+    Headers are the Vietnamese ones the import reads; the download holds them, one example
+    row the import accepts, and a "Hướng dẫn" sheet explaining each column.
+    """
+    paths = _import_paths()
+    items = [
+        describe(t, paths[t.route], str(router.url_path_for(DOWNLOAD, resource=key)))
+        for key, t in TEMPLATES.items()
+    ]
+    return Page(items=items, next_cursor=None)
+
+
+@router.get(
+    "/bulk/templates/{resource}",
+    name=DOWNLOAD,
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The template as XLSX: the headers the import reads on row 1 "
+            "(frozen), one example row, a drop-down on each choice column, and a sheet "
+            "«Hướng dẫn» explaining every column.",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **problem_responses(404),
+    },
+)
+def download_template(resource: ResourcePath) -> Response:
+    """Download one import's spreadsheet template (XLSX), ready to fill in and upload.
+
+    The example row on row 2 is one the import accepts: replace or delete it before sending.
+    """
+    template = TEMPLATES.get(resource)
+    if template is None:
+        raise NotFound("import_template", resource)
+    headers = {"Content-Disposition": content_disposition(f"{template.filename}.xlsx")}
+    return Response(template_xlsx(template), media_type=XLSX, headers=headers)

@@ -56,6 +56,8 @@ def title_rank(value: Any) -> str | None:
     return found.group(0) if found else raw
 
 
+# Vietnamese labels a cell may hold; the first of each value is the one templates offer
+# (``Choice.offered``)
 CATEGORY_LABELS = {
     "Giáo viên": StaffCategory.teacher,
     "GV": StaffCategory.teacher,

@@ -50,16 +50,17 @@ from app.core.schemas import PatchModel
 from app.units.models import EducationLevel, UnitClosure, UnitKind
 from app.units.schemas import ExternalCode, Name, UnitCreate, UnitUpdate
 
+# the first label of each kind is the one templates offer (``Choice.offered``)
 KIND_LABELS = {
-    "Bộ": UnitKind.ministry,
     "Bộ GD&ĐT": UnitKind.ministry,
-    "Sở": UnitKind.department,
+    "Bộ": UnitKind.ministry,
     "Sở GD&ĐT": UnitKind.department,
-    "Phòng": UnitKind.district_office,
+    "Sở": UnitKind.department,
     "Phòng GD&ĐT": UnitKind.district_office,
+    "Phòng": UnitKind.district_office,
+    "UBND xã": UnitKind.commune,
     "Xã": UnitKind.commune,
     "Phường": UnitKind.commune,
-    "UBND xã": UnitKind.commune,
     "UBND phường": UnitKind.commune,
     "Trường": UnitKind.school,
     "Trường học": UnitKind.school,

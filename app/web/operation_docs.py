@@ -104,7 +104,8 @@ TAGS = {
     "bdtx": "Continuous professional development: modules, plans, results, certificates.",
     "bdtx-policy": "Each school year's BDTX policy (presets TT 17/2019, TT 26/2012).",
     "reports": "Reports rolled up the unit tree, as JSON, CSV or XLSX.",
-    "bulk": "Imports from spreadsheets or JSON, atomic or partial, with dry run.",
+    "bulk": "Imports from spreadsheets or JSON, atomic or partial, with dry run; the "
+    "spreadsheet template of each import.",
     "changes": "The change feed for systems that keep a copy.",
     "audit": "Who did what, acting for which unit, before and after.",
     "notifications": "The caller's notifications and preferences.",

@@ -1,7 +1,8 @@
-"""Route matrix cases for bulk imports (app.bulk).
+"""Route matrix cases for bulk imports (app.bulk) and their templates.
 
 Imports run in ``partial`` mode here: a caller in the sibling subtree gets 200 with the row
 refused as "unit not found" (scope is checked per row), which ``sees_target`` tells apart.
+Templates hold no data: every signed-in caller gets them, wherever their grant sits.
 """
 
 from typing import Any
@@ -61,6 +62,20 @@ def _lms_rows(w: World) -> tuple[str, Any, dict[str, str]]:
 
 
 CASES = [
+    Case(
+        "GET",
+        "/api/v1/bulk/templates",
+        Role.staff,
+        lambda w: ("/api/v1/bulk/templates", None, {}),
+        siblings=False,
+    ),
+    Case(
+        "GET",
+        "/api/v1/bulk/templates/{resource}",
+        Role.staff,
+        lambda w: ("/api/v1/bulk/templates/staff", None, {}),
+        siblings=False,
+    ),
     Case(
         "POST",
         "/api/v1/staff/bulk",

@@ -233,6 +233,9 @@ REACH: dict[tuple[str, str], Reach] = {
         acts={A: "s1", D: "s1", H: "s1"}, seen="s1"
     ),
     ("GET", "/api/v1/bdtx/units/{unit_id}/certificates/document"): READ,
+    # templates hold no data: any signed-in caller (app.bulk.router)
+    ("GET", "/api/v1/bulk/templates"): ANYONE,
+    ("GET", "/api/v1/bulk/templates/{resource}"): ANYONE,
     ("GET", "/api/v1/changes"): Reach(
         acts={A: "s1", D: "s1", H: "s1", INSP: "s1", K: "s1"}, seen="s1", gated=True, self=403
     ),

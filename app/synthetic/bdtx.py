@@ -441,9 +441,19 @@ class BdtxBuilder:
             "unit_id": unit.id,
             "school_year": year.label,
             "module_codes": modules,
+            # the shape the API takes and answers (ScheduleItem): a module, its dates, its form
             "schedule": [
-                {"period": "09-12", "content": "Nội dung 1"},
-                {"period": "01-04", "content": "Nội dung 2 và mô đun tự chọn"},
+                {
+                    "module_code": code,
+                    "starts_on": date(
+                        year.first + (i >= len(keys)), 10 if i < len(keys) else 2, 1
+                    ).isoformat(),
+                    "ends_on": date(
+                        year.first + (i >= len(keys)), 12 if i < len(keys) else 4, 30
+                    ).isoformat(),
+                    "form": "tập trung" if i < len(keys) else "trực tuyến",
+                }
+                for i, code in enumerate(modules)
             ],
             "nd2_materials": (
                 [f"https://{province.slug}.edu.vn/bdtx/nd2-{year.first}.pdf"] if department else []

@@ -7,7 +7,7 @@ SUM := $(shell cksum pyproject.toml | cut -d' ' -f1)
 RUNTIME := $(VENV)/.runtime-$(SUM)
 DEV := $(VENV)/.dev-$(SUM)
 
-.PHONY: run test lint openapi install clean
+.PHONY: run test lint openapi install clean ts-smoke
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -46,6 +46,10 @@ lint: install
 ## Regenerate the published contract openapi/openapi.json.
 openapi: $(RUNTIME)
 	$(BIN)/bdtx openapi
+
+## The contract as a frontend uses it: generated types, tsc --strict, calls against a demo server.
+ts-smoke: $(RUNTIME)
+	BDTX_BIN=$(abspath $(BIN)) clients/typescript/run-smoke.sh
 
 clean:
 	rm -rf $(VENV) bdtx.db bdtx.db-wal bdtx.db-shm

@@ -6,6 +6,7 @@ actually sent, so validators (and generated clients) check problems against ``Pr
 """
 
 import copy
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -182,6 +183,21 @@ def _outputs_required(schema: dict[str, Any]) -> None:
         properties = components[name].get("properties")
         if properties:
             components[name]["required"] = list(properties)
+    for name in sorted(requests - answers | (answers & requests - SOMETIMES_SENT)):
+        _defaults_in_words(components[name])
+
+
+def _defaults_in_words(component: dict[str, Any]) -> None:
+    """An optional request field keeps its default in its description, not as ``default``:
+    generators (openapi-typescript's default options) read ``default`` as "always present"
+    and would make a client send what the server fills in itself."""
+    required = set(component.get("required", []))
+    for name, prop in component.get("properties", {}).items():
+        if name in required or "default" not in prop:
+            continue
+        value = json.dumps(prop.pop("default"), ensure_ascii=False)
+        said = f"Mặc định / default: `{value}`."
+        prop["description"] = f"{prop['description']} {said}" if prop.get("description") else said
 
 
 def _split_shared(schema: dict[str, Any], shared: set[str], only_sent: set[str]) -> list[str]:

@@ -128,10 +128,11 @@ def run_backend(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         extra = {"BENCH_SCOPE_ROOT": str(world.department_id)}
         with (
             serve("app.main:app", url, args.workers, extra) as app_port,
+            serve("bench.peer_app:app", url, args.workers, extra) as peer_port,
             serve("bench.raw_app:app", url, args.workers, extra) as raw_port,
         ):
             if wanted(args, "reads"):
-                out["reads"] = figures.reads(world, app_port, raw_port, args)
+                out["reads"] = figures.reads(world, (app_port, peer_port, raw_port), args)
             if wanted(args, "attendance"):
                 out["attendance"] = figures.attendance(world, app_port)
             if wanted(args, "reports"):

@@ -353,6 +353,129 @@ def _phases(label: str) -> Iterator[Callable[[str], None]]:
         progress.update(task, description=f"{label}: xong")
 
 
+class ImportResource(StrEnum):
+    staff = "staff"
+    units = "units"
+    bdtx_modules = "bdtx-modules"
+    bdtx_lms = "bdtx-lms"
+
+
+@cli.command("import")
+def import_file(
+    resource: Annotated[
+        ImportResource,
+        typer.Argument(
+            help="Loại dữ liệu, như các API /bulk: staff, units, bdtx-modules, bdtx-lms "
+            "(điểm danh cần sự kiện và buổi: dùng API).",
+            show_default=False,
+        ),
+    ],
+    file: Annotated[
+        Path,
+        typer.Argument(help="Tệp CSV, XLSX hoặc JSON; mẫu: GET /api/v1/bulk/templates/{loại}."),
+    ],
+    dry_run: Annotated[bool, typer.Option(help="Chỉ kiểm tra, không ghi gì.")] = False,
+    partial: Annotated[
+        bool, typer.Option(help="Ghi các dòng hợp lệ (mặc định: tất cả hoặc không dòng nào).")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Ghi kết quả từng dòng ra tệp CSV (mở được bằng Excel).")
+    ] = None,
+) -> None:
+    """Nhập dữ liệu từ bảng tính như các API /bulk (cùng kiểm tra, cùng thông báo lỗi)."""
+    from app.bulk.schemas import ImportMode
+
+    if not file.is_file():
+        raise CliError(f"Không tìm thấy tệp {file}.", ExitCode.usage)
+    if file.suffix.lower() not in (".csv", ".xlsx", ".json"):
+        raise CliError("Chỉ nhận tệp .csv, .xlsx hoặc .json.", ExitCode.usage)
+    _upgrade()
+    mode = ImportMode.partial if partial else ImportMode.atomic
+    with _phases(f"Nhập {resource.value} từ {file.name}") as phase:
+        result, headers = _run_import(resource, file, mode, dry_run, phase)
+    _say_import(result, headers, report)
+    if result.summary.error and not (partial and result.committed):
+        raise typer.Exit(ExitCode.failed)
+
+
+def _run_import(
+    resource: "ImportResource", file: Path, mode: Any, dry_run: bool, phase: Callable[[str], None]
+) -> tuple[Any, dict[str, str]]:
+    """The HTTP route's service in one transaction, acting as the system (full rights); with
+    each field's column header as the file's template spells it."""
+    from sqlmodel import Session
+
+    from app.auth.actor import system_actor
+    from app.bulk.engine import BulkRejected
+    from app.bulk.lms import LMS_LAYOUT, import_lms
+    from app.bulk.modules import MODULE_LAYOUT, import_modules
+    from app.bulk.parse import parse_file
+    from app.bulk.staff import STAFF, import_staff
+    from app.bulk.units import UNIT_LAYOUT, import_units
+    from app.core.db import get_engine
+    from app.core.errors import AppError
+    from app.core.i18n import render
+
+    layout, service = {
+        "staff": (STAFF, import_staff),
+        "units": (UNIT_LAYOUT, import_units),
+        "bdtx-modules": (MODULE_LAYOUT, import_modules),
+        "bdtx-lms": (LMS_LAYOUT, import_lms),
+    }[resource.value]
+    headers = {c.field: c.headers[0] for c in layout.columns if c.headers}
+    phase("Đọc tệp")
+    try:
+        upload = parse_file(
+            file.read_bytes(), file.name, "", layout, get_settings().import_max_rows
+        )
+        phase("Kiểm tra và ghi")
+        with Session(get_engine()) as session:
+            result = service(
+                session, system_actor("bdtx import"), upload, mode=mode, dry_run=dry_run
+            )
+            if result.committed:
+                session.commit()
+    except BulkRejected as exc:  # atomic: nothing written, every row's result in the report
+        return exc.report, headers
+    except AppError as exc:  # the file as a whole refused: unreadable, too many rows
+        raise CliError(render(exc.code, "vi", exc.params)[1]) from None
+    return result, headers
+
+
+def _say_import(result: Any, headers: dict[str, str], report: Path | None) -> None:
+    s = result.summary
+    typer.echo(
+        f"{s.total} dòng: {s.created} tạo mới, {s.updated} cập nhật, {s.unchanged} không đổi, "
+        f"{s.error} lỗi; " + ("đã ghi." if result.committed else "không ghi gì.")
+    )
+    for row in [r for r in result.rows if r.problem][:10]:
+        column = headers.get(row.problem.field or "")
+        where = f"dòng {row.row}, cột «{column}»" if column else f"dòng {row.row}"
+        typer.echo(f"  {where}: {row.problem.detail}", err=True)
+    if report is not None:
+        _write_report(result, report)
+        typer.echo(f"Kết quả từng dòng: {report}")
+
+
+def _write_report(result: Any, path: Path) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8-sig", newline="") as out:  # BOM: Excel reads UTF-8
+        writer = csv.writer(out)
+        writer.writerow(["Dòng", "Mã", "Kết quả", "Mã lỗi", "Chi tiết"])
+        for r in result.rows:
+            problem = r.problem
+            writer.writerow(
+                [
+                    r.row,
+                    r.external_code or "",
+                    r.status.value,
+                    problem.code if problem else "",
+                    problem.detail if problem else "",
+                ]
+            )
+
+
 @cli.command()
 def generate(
     scale: Annotated[

@@ -58,6 +58,11 @@ class StaffsPublic(BaseModel):
     count: int
 
 
+@app.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
 @app.get("/staff/{staff_id}", response_model=StaffPublic)
 def read_staff(session: SessionDep, staff_id: int) -> Staff:
     staff = session.get(Staff, staff_id)

@@ -4,6 +4,7 @@ import io
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -141,3 +142,88 @@ def test_generate_refuses_the_demo_database_without_force(
     capsys.readouterr()
     assert main(["generate"]) == ExitCode.failed
     _one_line_error(capsys, "--force")
+
+
+# --- bdtx import ----------------------------------------------------------------------------
+
+STAFF_HEADER = "Mã định danh,Họ và tên,Mã đơn vị,Vị trí việc làm,Cấp học\n"
+
+
+def _staff_codes(url: str) -> set[str]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        codes = set(conn.scalars(text("SELECT external_code FROM staff")))
+    engine.dispose()
+    return codes
+
+
+def _unit_file(tmp_path: Path, rows: str) -> str:
+    path = tmp_path / "can_bo.csv"
+    path.write_text(STAFF_HEADER + rows, encoding="utf-8")
+    return str(path)
+
+
+def _seeded(use_database: Callable[[str | None], str]) -> str:
+    url = use_database(None)
+    assert main(["seed-demo"]) == 0
+    return url
+
+
+def test_import_writes_valid_rows_and_reports_each(
+    use_database: Callable[[str | None], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = _seeded(use_database)
+    capsys.readouterr()
+    rows = "THCS-TP-101,Đinh Thị Hoài Thu,THCS-TP,Giáo viên,THCS\n"
+    report = tmp_path / "ket_qua.csv"
+    assert main(["import", "staff", _unit_file(tmp_path, rows), "--report", str(report)]) == 0
+    assert "1 tạo mới" in capsys.readouterr().out
+    assert "THCS-TP-101" in _staff_codes(url)
+    text = report.read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")  # Excel reads the BOM as UTF-8
+    assert "Dòng,Mã,Kết quả" in text.decode("utf-8-sig")
+
+
+def test_import_atomic_with_a_bad_row_writes_nothing_and_names_row_and_column(
+    use_database: Callable[[str | None], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = _seeded(use_database)
+    capsys.readouterr()
+    rows = (
+        "THCS-TP-102,Lý Văn Sơn,THCS-TP,Giáo viên,THCS\n"
+        "THCS-TP-103,Mai Thị Hạnh,KHONG-CO,Giáo viên,THCS\n"
+    )
+    assert main(["import", "staff", _unit_file(tmp_path, rows)]) == ExitCode.failed
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "dòng 3, cột «Mã đơn vị»" in captured.err
+    assert "không ghi gì" in captured.out
+    assert not {"THCS-TP-102", "THCS-TP-103"} & _staff_codes(url)
+    # partial: the valid row is written, the run still says a row was refused
+    assert main(["import", "staff", _unit_file(tmp_path, rows), "--partial"]) == 0
+    assert "THCS-TP-102" in _staff_codes(url)
+
+
+def test_import_dry_run_writes_nothing(
+    use_database: Callable[[str | None], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = _seeded(use_database)
+    rows = "THCS-TP-104,Tô Minh Quân,THCS-TP,Giáo viên,THCS\n"
+    assert main(["import", "staff", _unit_file(tmp_path, rows), "--dry-run"]) == 0
+    assert "THCS-TP-104" not in _staff_codes(url)
+
+
+def test_import_usage_errors_are_one_line_and_exit_2(
+    use_database: Callable[[str | None], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_database(None)
+    assert main(["import", "staff", str(tmp_path / "khong_co.csv")]) == ExitCode.usage
+    _one_line_error(capsys, "khong_co.csv")
+    other = tmp_path / "ds.txt"
+    other.write_text("x", encoding="utf-8")
+    assert main(["import", "staff", str(other)]) == ExitCode.usage
+    _one_line_error(capsys, ".csv")
+    assert main(["import", "teachers", str(other)]) == ExitCode.usage
+    assert "Traceback" not in capsys.readouterr().err

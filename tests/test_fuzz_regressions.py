@@ -279,3 +279,72 @@ def test_json_lists_written_row_by_row_are_bounded(client: TestClient) -> None:
     r = client.post("/api/v1/bdtx/module-scores", json=[row] * 1001)
     assert r.status_code == 422
     assert client.post("/api/v1/bdtx/lms-completions", json=[{}] * 1001).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value"),
+    [
+        ("CriticismUpdate", "document_symbol", "\x8570-SGDĐT"),  # stripped, then it matched
+        ("StaffCreate", "email", " thuha@dongnai.edu.vn"),
+    ],
+)
+def test_white_space_a_pattern_refuses_is_refused_not_stripped(
+    model: str, field: str, value: str
+) -> None:
+    from pydantic import ValidationError
+
+    from app.criticisms.schemas import CriticismUpdate
+    from app.staff.schemas import StaffCreate
+
+    cls = {"CriticismUpdate": CriticismUpdate, "StaffCreate": StaffCreate}[model]
+    base = {"external_code": "X-1", "full_name": "Lê Thị Hoa", "unit_id": 1, "category": "teacher"}
+    with pytest.raises(ValidationError):
+        cls.model_validate({**(base if model == "StaffCreate" else {}), field: value})
+    assert cls.model_validate({**(base if model == "StaffCreate" else {}), field: value.strip()})
+
+
+def test_a_requirement_meeting_no_unit_is_409_not_422(client: TestClient) -> None:
+    unit = _unit(client)
+    event = {
+        "kind": "training",
+        "organizer_unit_id": unit["id"],
+        "title": "Tập huấn",
+        "school_year": "2026-2027",
+    }
+    r = client.post("/api/v1/events", json=event)
+    assert r.status_code == 201, r.text
+    body = {"quota": 1, "under_unit_id": unit["id"], "unit_kinds": ["other"]}
+    r = client.post(f"/api/v1/events/{r.json()['id']}/requirements", json=body)
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "requirement_without_targets"
+
+
+def test_a_participation_request_for_nobody_is_409_not_422(client: TestClient) -> None:
+    """The admin has no staff record and names nobody: valid input, nobody to ask for."""
+    parent = _unit(client, external_code="FZ-SO", kind="department", name="Sở thử")
+    unit = _unit(client, parent_id=parent["id"])
+    event = {
+        "title": "Hội thảo đổi mới phương pháp dạy học",
+        "kind": "workshop",
+        "organiser_type": "organization",
+        "organiser_name": "Viện Khoa học Giáo dục",
+        "organiser_registration_number": "GP-01",
+        "organiser_issuer": "Bộ Khoa học và Công nghệ",
+        "organiser_address": "101 Trần Hưng Đạo, Hà Nội",
+        "agenda": "Báo cáo chuyên đề và thảo luận.",
+        "starts_on": "2099-05-01",
+        "ends_on": "2099-05-01",
+        "is_online": True,
+        "host_unit_id": unit["id"],
+    }
+    r = client.post("/api/v1/external-events", json=event)
+    assert r.status_code == 201, r.text
+    body = {
+        "external_event_id": r.json()["id"],
+        "staff_id": None,
+        "commitment_acknowledged": True,
+        "commitment_text": "Cam kết tham gia đúng nội dung đã được phê duyệt.",
+    }
+    r = client.post("/api/v1/participation-requests", json=body)
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "caller_has_no_staff_record"

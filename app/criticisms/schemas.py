@@ -11,10 +11,14 @@ from app.criticisms.models import CriticismStatus
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 Body = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
 Place = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+# no white space anywhere, so none is stripped either: what the pattern refuses is refused
 Symbol = Annotated[
     str,
     StringConstraints(
-        min_length=1, max_length=32, pattern=rf"^[^{WHITE_SPACE}/][^{WHITE_SPACE}]*$"
+        strip_whitespace=False,
+        min_length=1,
+        max_length=32,
+        pattern=rf"^[^{WHITE_SPACE}/][^{WHITE_SPACE}]*$",
     ),
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]

@@ -19,6 +19,17 @@ register(
             "vi": ("Chưa có buổi nào", "Cần ít nhất một buổi trước khi triệu tập."),
             "en": ("No sessions", "Add at least one session before summoning."),
         },
+        "requirement_without_targets": {
+            "vi": (
+                "Không có đơn vị nào được triệu tập",
+                "Không có đơn vị nào trong phạm vi của bạn khớp với unit_ids, under_unit_id "
+                "và unit_kinds đã gửi.",
+            ),
+            "en": (
+                "No unit summoned",
+                "No unit in your scope matches the unit_ids, under_unit_id and unit_kinds sent.",
+            ),
+        },
         "event_has_no_requirements": {
             "vi": ("Chưa có thành phần triệu tập", "Cần ít nhất một thành phần triệu tập."),
             "en": ("No requirements", "Add at least one summons requirement first."),

@@ -10,7 +10,7 @@ import app.events.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
 from app.auth.policies import Permission, authorize, units_in_scope
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.errors import Conflict, NotFound
 from app.core.model_base import utcnow
 from app.core.pagination import PageParams, paginate
 from app.events.models import (
@@ -280,12 +280,8 @@ def add_requirement(
         units: list[int] = []
     else:
         units = _target_units(session, actor, data)
-        if not units:
-            raise InvalidInput(
-                "validation_error",
-                fields="unit_ids",
-                errors=[{"loc": ["body", "unit_ids"], "msg": "no unit matches", "code": "empty"}],
-            )
+        if not units:  # a valid request that meets no stored unit: a conflict, not bad input
+            raise Conflict("requirement_without_targets", rule="R-NOM-1")
     fields = data.model_dump(exclude={"unit_ids", "under_unit_id", "unit_kinds"})
     assert event.id is not None
     req = Requirement(event_id=event.id, **fields)

@@ -94,6 +94,17 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "The participation request is {status}; cannot {action}.",
         ),
     },
+    "caller_has_no_staff_record": {
+        "vi": (
+            "Chưa chỉ rõ người đề nghị",
+            "Tài khoản của bạn không gắn với hồ sơ cán bộ nào: hãy ghi staff_id của người "
+            "xin tham gia.",
+        ),
+        "en": (
+            "Whose request?",
+            "Your account is linked to no staff record: send the staff_id of the person asking.",
+        ),
+    },
     "participation_request_exists": {
         "vi": (
             "Đã có đề nghị tham gia",

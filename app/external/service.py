@@ -13,7 +13,7 @@ from app.auth.actor import Actor
 from app.auth.deciders import head_decider
 from app.auth.policies import staff_filter
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, UnknownReference
+from app.core.errors import Conflict, Forbidden, NotFound, UnknownReference
 from app.core.model_base import to_local_date, utcnow
 from app.core.pagination import PageParams, paginate
 from app.core.school_year import school_year_of
@@ -458,10 +458,8 @@ def _check_commitment(data: ParticipationRequestCreate) -> None:
 
 def _requested_staff(session: Session, actor: Actor, staff_id: int | None) -> Staff:
     """The person asking: the caller's own record unless the body names someone."""
-    if staff_id is None and actor.staff_id is None:
-        raise InvalidInput(
-            "validation_error", errors=_missing(["staff_id"], "required"), fields="staff_id"
-        )
+    if staff_id is None and actor.staff_id is None:  # valid input, but asking for nobody
+        raise Conflict("caller_has_no_staff_record", rule="R-EXT-3")
     return _staff_ref(session, actor, staff_id or actor.staff_id or 0)
 
 

@@ -17,8 +17,12 @@ Subject = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(max_length=255)]
 # no `\s`, `\d`: they mean other characters in other regex engines (see WHITE_SPACE)
 _NOT_AT = rf"[^@{WHITE_SPACE}]+"
+# as the pattern says: white space around an address is refused, not stripped
 Email = Annotated[
-    str, StringConstraints(max_length=255, pattern=rf"^{_NOT_AT}@{_NOT_AT}\.{_NOT_AT}$")
+    str,
+    StringConstraints(
+        strip_whitespace=False, max_length=255, pattern=rf"^{_NOT_AT}@{_NOT_AT}\.{_NOT_AT}$"
+    ),
 ]
 
 

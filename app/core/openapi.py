@@ -163,9 +163,8 @@ def _reached(schema: dict[str, Any], node: Any, found: set[str]) -> set[str]:
 
 def _outputs_required(schema: dict[str, Any]) -> None:
     """Every field of a response-only schema is sent (nullable where it may be null), so it
-    is required: generated types then need no `?` and no undefined checks. Schemas that are
-    also request bodies keep their defaults optional (FastAPI already splits most of them
-    into `-Input` and `-Output`)."""
+    is required: generated types then need no `?` and no undefined checks. A schema that is
+    also a request body keeps its defaults optional; answers point at a copy of it."""
     answers: set[str] = set()
     requests: set[str] = set()
     for operations in schema.get("paths", {}).values():
@@ -183,7 +182,7 @@ def _outputs_required(schema: dict[str, Any]) -> None:
         properties = components[name].get("properties")
         if properties:
             components[name]["required"] = list(properties)
-    for name in sorted(requests - answers | (answers & requests - SOMETIMES_SENT)):
+    for name in sorted(requests):  # shared ones are request-side only now: answers use copies
         _defaults_in_words(components[name])
 
 

@@ -348,3 +348,32 @@ def test_a_participation_request_for_nobody_is_409_not_422(client: TestClient) -
     r = client.post("/api/v1/participation-requests", json=body)
     assert r.status_code == 409, r.text
     assert r.json()["code"] == "caller_has_no_staff_record"
+
+
+def _constraints(annotation: object) -> list[object]:
+    """Every metadata object in an annotation, through Optional, lists and dicts."""
+    from typing import get_args
+
+    found = list(getattr(annotation, "__metadata__", ()))
+    for arg in get_args(annotation):
+        found += _constraints(arg)
+    return found
+
+
+def test_every_pattern_in_a_request_is_checked_as_sent() -> None:
+    """Input models strip white space; a pattern must see the text as sent, or " ABC"
+    passes `^[A-Z]+$` (app.core.types.patterned says it once)."""
+    from app.core.schemas import InputModel
+
+    def models(cls: type) -> list[type[InputModel]]:
+        return [m for sub in cls.__subclasses__() for m in (sub, *models(sub))]
+
+    stripped = []
+    for model in models(InputModel):
+        for name, field in model.model_fields.items():
+            meta = [*field.metadata, *_constraints(field.annotation)]
+            if any(getattr(m, "pattern", None) for m in meta) and not any(
+                getattr(m, "strip_whitespace", None) is False for m in meta
+            ):
+                stripped.append(f"{model.__name__}.{name}")
+    assert stripped == []

@@ -1,17 +1,15 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, SecretStr, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, SecretStr, model_validator
 
 from app.auth.models import Role
 from app.core.schemas import InputModel, PatchModel, ReadModel, examples
-from app.core.types import Id
+from app.core.types import Id, patterned
 from app.staff.schemas import StaffRead
 from app.units.schemas import Name
 
-Username = Annotated[
-    str, StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._\-]*$")
-]
+Username = Annotated[str, patterned(r"^[a-z0-9][a-z0-9._\-]*$", min_length=3, max_length=64)]
 Password = Annotated[SecretStr, Field(min_length=10, max_length=200)]
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from app.core.schemas import JsonTypes
+from app.core.types import patterned
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -86,10 +87,9 @@ class PolicyRules(JsonTypes):
     result_classes: list[ResultClass] = Field(min_length=1)
     failing_class: str = Field(min_length=1, max_length=64)
     scoring: Scoring = Field(default_factory=Scoring)
-    personal_plan_deadline: str = Field(
+    personal_plan_deadline: Annotated[str, patterned(MONTH_DAY)] = Field(
         default="05-31",
         # a day every year has (no 29 February): the deadline is built with date() each year
-        pattern=MONTH_DAY,
         description="MM-DD in the school year's second calendar year (approved before it).",
     )
     unit_plan_report_month: int = Field(default=6, ge=1, le=12)

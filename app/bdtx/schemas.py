@@ -13,7 +13,7 @@ from app.bdtx.models import (
 from app.bdtx.policy import CRITERIA, PolicyRules, Preset, Rating
 from app.core.schemas import InputModel, PatchModel, ReadModel
 from app.core.school_year import SchoolYear
-from app.core.types import Id
+from app.core.types import Id, patterned
 from app.events.models import CreditSource
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -108,7 +108,7 @@ class ImportResult(ReadModel):
 
 
 # One of CRITERIA, tc1..tc15: in the contract, so that an unknown key is a 422 like any field.
-Criterion = Annotated[str, StringConstraints(pattern=r"^tc(1[0-5]|[1-9])$")]
+Criterion = Annotated[str, patterned(r"^tc(1[0-5]|[1-9])$")]
 
 
 class PlanCreate(InputModel):

@@ -5,7 +5,7 @@ from pydantic import Field, StringConstraints
 
 from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel
 from app.core.school_year import SchoolYear
-from app.core.types import Id
+from app.core.types import Id, patterned
 from app.criticisms.models import CriticismStatus
 
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=500)]
@@ -13,13 +13,7 @@ Body = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
 Place = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 # no white space anywhere, so none is stripped either: what the pattern refuses is refused
 Symbol = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=False,
-        min_length=1,
-        max_length=32,
-        pattern=rf"^[^{WHITE_SPACE}/][^{WHITE_SPACE}]*$",
-    ),
+    str, patterned(rf"^[^{WHITE_SPACE}/][^{WHITE_SPACE}]*$", min_length=1, max_length=32)
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 ViolationIds = Annotated[list[Id], Field(min_length=1, max_length=500)]

@@ -1,11 +1,12 @@
 """Bodies and answers of session check-in (``app.events.checkin``)."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from app.core.schemas import InputModel, ReadModel
+from app.core.types import patterned
 from app.events.models import MarkSource, MarkStatus
 
 
@@ -28,7 +29,9 @@ class CheckInOpen(InputModel):
 class CheckInRequest(InputModel):
     """Only the code: the account checking in is the person checked in."""
 
-    code: str = Field(pattern=r"^[0-9]{6}$", description="The code shown in the room.")
+    code: Annotated[str, patterned(r"^[0-9]{6}$")] = Field(
+        description="The code shown in the room."
+    )
 
 
 CheckInState = Literal["not_opened", "scheduled", "open", "closed"]

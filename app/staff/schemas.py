@@ -4,26 +4,18 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel, examples
-from app.core.types import Id
+from app.core.types import Id, patterned
 from app.staff.models import Gender, StaffCategory, StaffStatus
 from app.units.models import EducationLevel
 from app.units.schemas import ExternalCode, Name, Reason
 
-TitleRank = Annotated[
-    str,
-    StringConstraints(max_length=32, pattern=r"^V\.[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"),
-]
+TitleRank = Annotated[str, patterned(r"^V\.[0-9]{2}\.[0-9]{2}\.[0-9]{2}$", max_length=32)]
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(max_length=255)]
 # no `\s`, `\d`: they mean other characters in other regex engines (see WHITE_SPACE)
 _NOT_AT = rf"[^@{WHITE_SPACE}]+"
 # as the pattern says: white space around an address is refused, not stripped
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=False, max_length=255, pattern=rf"^{_NOT_AT}@{_NOT_AT}\.{_NOT_AT}$"
-    ),
-]
+Email = Annotated[str, patterned(rf"^{_NOT_AT}@{_NOT_AT}\.{_NOT_AT}$", max_length=255)]
 
 
 class StaffFields(InputModel):

@@ -4,19 +4,15 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator
 
 from app.core.schemas import WHITE_SPACE, InputModel, PatchModel, ReadModel, examples
-from app.core.types import Id
+from app.core.types import Id, patterned
 from app.units.models import EducationLevel, UnitKind
 
-ExternalCode = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-/]+$")
-]
+ExternalCode = Annotated[str, patterned(r"^[A-Za-z0-9._\-/]+$", min_length=1, max_length=64)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 # a part of a ký hiệu: letters (Đ included), digits; no white space, dashes or slashes, not
 # even around it (refused before stripping, so the contract's pattern and maxLength hold)
-SymbolPart = Annotated[
-    str, StringConstraints(min_length=1, max_length=20, pattern=rf"^[^{WHITE_SPACE}/-]+$")
-]
+SymbolPart = Annotated[str, patterned(rf"^[^{WHITE_SPACE}/-]+$", min_length=1, max_length=20)]
 Place = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 

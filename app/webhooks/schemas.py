@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 from pydantic import AnyUrl, BaseModel, ConfigDict, Field, UrlConstraints
 
 from app.changes.schemas import Op, Resource
+from app.core.types import patterned
 from app.webhooks.models import WebhookDelivery
 from app.webhooks.signing import SECRET_PATTERN
 
@@ -18,9 +19,8 @@ class WebhookCreate(BaseModel):
         description="Where to POST; https, and not to loopback, private or link-local "
         "addresses unless the server allows it (`BDTX_WEBHOOK_ALLOW_PRIVATE`)."
     )
-    secret: str | None = Field(
+    secret: Annotated[str, patterned(SECRET_PATTERN)] | None = Field(
         default=None,
-        pattern=SECRET_PATTERN,
         description="`whsec_` and the base64 of 24–64 random bytes; omit to have one "
         "generated. Shown once, in this answer.",
     )

@@ -222,22 +222,23 @@ def _morning(day: datetime) -> datetime:
     return datetime(local.year, local.month, local.day, 7, 30, tzinfo=UTC) - VN
 
 
+def _one_session_event(session: Session, data: EventCreate, begin: datetime, hours: int) -> Event:
+    event = events.create_event(session, SYSTEM, data)
+    slot = SessionCreate(starts_at=begin, ends_at=begin + timedelta(hours=hours))
+    events.add_session(session, SYSTEM, event, slot)
+    return event
+
+
 def _draft_conference(session: Session, ids: dict[str, int], year: str, now: datetime) -> None:
     """Ready to summon: a session and a requirement, the organiser's first action."""
-    event = events.create_event(
-        session,
-        SYSTEM,
-        EventCreate(
-            kind="conference",
-            organizer_unit_id=ids["SGD-DN"],
-            title="Hội nghị sơ kết học kỳ I, triển khai nhiệm vụ học kỳ II",
-            school_year=year,
-            location="Hội trường Sở GD&ĐT Đồng Nai, Biên Hòa",
-        ),
+    data = EventCreate(
+        kind="conference",
+        organizer_unit_id=ids["SGD-DN"],
+        title="Hội nghị sơ kết học kỳ I, triển khai nhiệm vụ học kỳ II",
+        school_year=year,
+        location="Hội trường Sở GD&ĐT Đồng Nai, Biên Hòa",
     )
-    begin = _morning(now + timedelta(days=30))
-    data = SessionCreate(title="Hội nghị", starts_at=begin, ends_at=begin + timedelta(hours=4))
-    events.add_session(session, SYSTEM, event, data)
+    event = _one_session_event(session, data, _morning(now + timedelta(days=30)), 4, "Hội nghị")
     heads = RequirementCreate(
         under_unit_id=ids["SGD-DN"], unit_kinds=["school"], categories=["manager"], quota=1
     )
@@ -246,20 +247,15 @@ def _draft_conference(session: Session, ids: dict[str, int], year: str, now: dat
 
 def _ward_meeting(session: Session, ids: dict[str, int], year: str, now: datetime) -> None:
     """Yesterday's ward meeting: one teacher was absent and has sent a letter, waiting."""
-    event = events.create_event(
-        session,
-        SYSTEM,
-        EventCreate(
-            kind="workshop",
-            organizer_unit_id=ids["PHUONG-DX"],
-            title="Sinh hoạt chuyên môn liên trường: dạy học tích hợp môn Khoa học tự nhiên",
-            school_year=year,
-            location="Trường THCS Tân Phú",
-        ),
+    data = EventCreate(
+        kind="workshop",
+        organizer_unit_id=ids["PHUONG-DX"],
+        title="Sinh hoạt chuyên môn liên trường: dạy học tích hợp môn Khoa học tự nhiên",
+        school_year=year,
+        location="Trường THCS Tân Phú",
     )
     begin = _morning(now - timedelta(days=1)) + timedelta(hours=6)
-    data = SessionCreate(starts_at=begin, ends_at=begin + timedelta(hours=3))
-    events.add_session(session, SYSTEM, event, data)
+    event = _one_session_event(session, data, begin, 3)
     teachers = _teachers(session, ids["THCS-TP"])
     requirement, _ = events.add_requirement(
         session, SYSTEM, event, RequirementCreate(unit_ids=[ids["THCS-TP"]], quota=2)

@@ -222,9 +222,11 @@ def _morning(day: datetime) -> datetime:
     return datetime(local.year, local.month, local.day, 7, 30, tzinfo=UTC) - VN
 
 
-def _one_session_event(session: Session, data: EventCreate, begin: datetime, hours: int) -> Event:
+def _one_session_event(
+    session: Session, data: EventCreate, begin: datetime, hours: int, title: str | None = None
+) -> Event:
     event = events.create_event(session, SYSTEM, data)
-    slot = SessionCreate(starts_at=begin, ends_at=begin + timedelta(hours=hours))
+    slot = SessionCreate(title=title, starts_at=begin, ends_at=begin + timedelta(hours=hours))
     events.add_session(session, SYSTEM, event, slot)
     return event
 

@@ -60,6 +60,8 @@ NOT_AUDITED = frozenset(
         "webhook_delivery",
         # how far the feed's retention has dropped (app.ops.partitions)
         "change_horizon",
+        # SQLite's signal to the workers' grant caches, bumped by triggers (app.auth.grant_cache)
+        "grant_version",
     }
 )
 CHANGES_KEY = "audit_changes"

@@ -84,3 +84,14 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     window_started_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class GrantVersion(SQLModel, table=True):
+    """SQLite's signal that grants changed (one row, bumped by triggers on users, role
+    assignments, API keys and staff units; migration 0017). PostgreSQL notifies the workers
+    instead (``pg_notify('bdtx_grants')``) and leaves this row alone."""
+
+    __tablename__ = "grant_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite"))

@@ -10,6 +10,8 @@ from sqlmodel import Session
 
 from app.audit import service as audit
 from app.audit.router import router as audit_router
+from app.auth import grant_cache
+from app.auth.actor import declare_security
 from app.auth.router import auth_router, keys_router, me_router, users_router
 from app.auth.service import admin_exists, create_admin
 from app.bdtx import router as bdtx
@@ -97,7 +99,9 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     # workers themselves.
     embedded = settings.is_sqlite and settings.embedded_worker and settings.env != "test"
     worker = start_in_thread(get_engine(), settings)[0] if embedded else None
+    await grant_cache.start(settings.database_url)
     yield
+    await grant_cache.stop()
     if worker is not None:
         worker.stop()  # the message in hand is finished; claimed ones are handed back
 
@@ -195,7 +199,11 @@ def create_app() -> FastAPI:
     if settings.metrics_enabled:
         app.include_router(metrics.router)
     document(app)
-    install_openapi(app, (enum_labels.NAMED, enum_labels.INLINE), refine=[type_feed_items])
+    install_openapi(
+        app,
+        (enum_labels.NAMED, enum_labels.INLINE),
+        refine=[type_feed_items, declare_security(app)],
+    )
     return app
 
 

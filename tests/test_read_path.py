@@ -1,20 +1,27 @@
 """The read path on the real engine and session (issue 9: a read costs what it returns).
 
-A primary-key read sends two statements (the caller with their grants, then the row) and no
-commit, audit or feed work; an API key's ``last_used_at`` is still written by a successful
-read, and still not by a refused one.
+A primary-key read sends one statement once the worker holds the caller's grants (two the
+first time: the caller with their grants, then the row) and no commit, audit or feed work;
+an API key's ``last_used_at`` is still written by a successful read, and still not by a
+refused one.
 """
 
+import asyncio
+import threading
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel import Session
 
 from app.auth.models import ApiKey, Role
 from app.core import db
+from app.core.offload import blocking
+from app.core.routing import api_routes
+from app.main import create_app
 from tests.factories import auth_headers, make_staff, make_unit, make_user
 
 
@@ -22,18 +29,21 @@ from tests.factories import auth_headers, make_staff, make_unit, make_user
 def statements(committed_client: TestClient) -> Iterator[list[str]]:
     """SQL the app's own engine sends (BEGIN on SQLite is ours, not a request's work)."""
     seen: list[str] = []
-    engine = db.get_engine()
+    # writes run on the engine, reads on its twin for the event loop
+    engines = (db.get_engine(), db.get_loop_engine())
 
     def listener(_c: object, _cur: object, statement: str, *_: object) -> None:
         if statement.strip().upper() != "BEGIN":
             seen.append(statement)
 
-    event.listen(engine, "before_cursor_execute", listener)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", listener)
     yield seen
-    event.remove(engine, "before_cursor_execute", listener)
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", listener)
 
 
-def test_a_primary_key_read_sends_two_statements(
+def test_a_primary_key_read_sends_one_statement_once_the_caller_is_known(
     committed_client: TestClient, engine: Engine, statements: list[str]
 ) -> None:
     with Session(engine, expire_on_commit=False) as s:
@@ -49,6 +59,13 @@ def test_a_primary_key_read_sends_two_statements(
     # one for the caller (user, grants, own staff unit), one for the row; nothing written
     assert len(statements) == 2, statements
     assert all(s.lstrip().upper().startswith("SELECT") for s in statements)
+    statements.clear()
+    again = committed_client.get(f"/api/v1/staff/{person.id}", headers=headers)
+    assert again.status_code == 200
+    assert again.headers["ETag"] == r.headers["ETag"]
+    # the caller's grants come from the worker's cache: the row's statement, scope joined in
+    assert len(statements) == 1, statements
+    assert "unit_closure" in statements[0]
 
 
 def test_api_key_last_use_is_written_by_successful_reads_only(
@@ -115,3 +132,31 @@ def test_a_connection_in_steady_use_is_not_pinged(pg_engine: Engine) -> None:
         conn.exec_driver_sql("SELECT 1")
     with pg_engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def test_reads_run_on_the_loop_writes_and_documents_in_threads() -> None:
+    """Issue 21: a read's endpoint runs in a greenlet on the event loop over the async
+    driver; writes, and reads that mostly render a document, keep the thread pool."""
+    routes = {r.name: r for r in api_routes(create_app().routes)}
+    assert routes["staff-get"].on_loop
+    assert routes["staff-list"].on_loop
+    assert routes["reports-emulation"].on_loop
+    assert not routes["staff-create"].on_loop
+    assert not routes["staff-update"].on_loop
+    assert not routes["bdtx-certificates-document"].on_loop
+    assert not routes["criticisms-document"].on_loop
+    assert db.get_loop_engine().dialect.is_async
+
+
+def test_rendering_inside_a_read_leaves_the_loop() -> None:
+    """``blocking``: from the loop's greenlet the work goes to a worker thread; elsewhere it
+    runs where it is called."""
+
+    async def main() -> tuple[int, int, int]:
+        here = threading.get_ident()
+        inside = await greenlet_spawn(blocking, threading.get_ident)
+        return here, inside, blocking(threading.get_ident)
+
+    here, inside, plain = asyncio.run(main())
+    assert inside != here
+    assert plain == here

@@ -1,19 +1,24 @@
 """Who is calling: the user or API key behind a request, and the roles they hold where."""
 
 import hmac
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Annotated, Literal
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
+from app.auth.grant_cache import CACHE
 from app.auth.models import ApiKey, Role, RoleAssignment, User
-from app.core.db import SessionDep
+from app.core.db import SessionDep, run_db
 from app.core.errors import Unauthorized
 from app.core.model_base import utcnow
+from app.core.routing import api_routes
 from app.core.security import (
     API_KEY_PREFIX,
     decode_access_token,
@@ -71,8 +76,46 @@ def system_actor(name: str = "system") -> Actor:
     return Actor(name=name, auth_method="system", grants=(Grant(Role.admin, None),))
 
 
+# The two ways to authenticate, as the contract declares them (``declare_security``); the
+# credentials are read from the headers by ``get_actor`` itself: as dependencies of their
+# own they cost FastAPI two more dependency solves on every request (a tenth of a read).
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
+SECURITY: list[dict[str, list[str]]] = [
+    {scheme.scheme_name: []} for scheme in (oauth2_scheme, api_key_scheme)
+]
+
+
+def declare_security(app: FastAPI) -> Callable[[dict[str, Any]], None]:
+    """An OpenAPI refinement: the security schemes, and on every operation that
+    authenticates (its dependencies include ``get_actor``) the requirement of either."""
+
+    def refine(schema: dict[str, Any]) -> None:
+        components = schema.setdefault("components", {})
+        components["securitySchemes"] = {
+            s.scheme_name: s.model.model_dump(mode="json", by_alias=True, exclude_none=True)
+            for s in (oauth2_scheme, api_key_scheme)
+        }
+        for route in api_routes(app.routes):
+            if _authenticates(route.dependant):
+                for method in route.methods:
+                    operation = schema["paths"][route.path_format][method.lower()]
+                    operation["security"] = SECURITY
+
+    return refine
+
+
+def _authenticates(dependant: Dependant) -> bool:
+    return dependant.call is get_actor or any(_authenticates(d) for d in dependant.dependencies)
+
+
+def _credential(request: Request) -> str | None:
+    """``X-API-Key``, else the ``Authorization: Bearer`` value (a token or an API key)."""
+    key = request.headers.get("x-api-key")
+    if key:
+        return key
+    scheme, value = get_authorization_scheme_param(request.headers.get("authorization"))
+    return value if scheme.lower() == "bearer" and value else None
 
 
 def _unauthorized(code: str = "unauthorized") -> Unauthorized:
@@ -126,7 +169,8 @@ def _actor_for_user(session: Session, user_id: int, stamp: str) -> Actor:
     )
 
 
-def _actor_for_api_key(session: Session, key: str) -> Actor:
+def _actor_for_api_key(session: Session, key: str) -> tuple[Actor, datetime | None]:
+    """The key's caller, and when the key was last used if that need not be written now."""
     prefix = key[: len(API_KEY_PREFIX) + 8]
     found = session.execute(
         select(ApiKey, User.is_active)
@@ -142,37 +186,58 @@ def _actor_for_api_key(session: Session, key: str) -> Actor:
         or not hmac.compare_digest(api_key.key_hash, hash_api_key(key))
     ):
         raise _unauthorized("invalid_api_key")
-    now = utcnow()
+    now, last_used = utcnow(), api_key.last_used_at
     # at most one write a minute per key, so reads stay reads
-    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
-        api_key.last_used_at = now
-    return Actor(
+    if last_used is None or now - last_used > LAST_USED_RESOLUTION:
+        api_key.last_used_at, last_used = now, None
+    actor = Actor(
         name=api_key.name,
         auth_method="api_key",
         grants=(Grant(Role(api_key.role), api_key.unit_id),),
         api_key_id=api_key.id,
     )
+    return actor, last_used
 
 
-def get_actor(
-    request: Request,
-    session: SessionDep,
-    bearer: Annotated[str | None, Depends(oauth2_scheme)] = None,
-    x_api_key: Annotated[str | None, Depends(api_key_scheme)] = None,
-) -> Actor:
-    """Authenticate the request (bearer JWT, bearer API key or X-API-Key); 401 otherwise."""
-    credential = x_api_key or bearer
+async def get_actor(request: Request, session: SessionDep) -> Actor:
+    """Authenticate the request (bearer JWT, bearer API key or X-API-Key); 401 otherwise.
+
+    The caller's grants come from the worker's cache when it holds them
+    (``app.auth.grant_cache``): then authentication sends no statement at all."""
+    credential = _credential(request)
     if not credential:
         raise _unauthorized()
+    generation = CACHE.begin()
     if credential.startswith(API_KEY_PREFIX):
-        actor = _actor_for_api_key(session, credential)
+        actor = await _api_key_actor(request, session, credential, generation)
     else:
         claims = decode_access_token(credential)
         if claims is None or not str(claims["sub"]).isdigit():
             raise _unauthorized("invalid_token")
-        actor = _actor_for_user(session, int(claims["sub"]), str(claims["pwd"]))
+        key = (int(claims["sub"]), str(claims["pwd"]))
+        actor = CACHE.get(key, generation)
+        if actor is None:
+            actor = await run_db(request, _actor_for_user, session, *key)
+            CACHE.put(key, generation, actor)
+    actor = replace(actor)  # this request's own: ``acting`` is set per request
     request.state.actor = actor
     request.state.actor_key = actor.key
+    return actor
+
+
+async def _api_key_actor(
+    request: Request, session: Session, credential: str, generation: int | None
+) -> Actor:
+    """A key's caller, cached until a minute after its last recorded use: then it is read
+    again, which writes ``last_used_at`` (``_actor_for_api_key``). A read that writes it is
+    not cached: its write lands only if the request succeeds."""
+    key = ("api_key", hash_api_key(credential))
+    cached = CACHE.get(key, generation)
+    if cached is not None and utcnow() - cached[1] <= LAST_USED_RESOLUTION:
+        return cached[0]
+    actor, last_used = await run_db(request, _actor_for_api_key, session, credential)
+    if last_used is not None:
+        CACHE.put(key, generation, (actor, last_used))
     return actor
 
 

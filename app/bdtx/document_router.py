@@ -17,6 +17,7 @@ from app.bdtx.policies import owned_filter
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.exports import content_disposition
+from app.core.offload import in_thread
 from app.core.school_year import SchoolYear
 from app.core.types import Id
 from app.units.service import get_unit, subtree_ids
@@ -47,6 +48,7 @@ def _pdf(content: bytes, filename: str) -> Response:
         **problem_responses(404),
     },
 )
+@in_thread
 def certificate_document(session: SessionDep, actor: ActorDep, certificate_id: Id) -> Any:
     cert = results.get_certificate(session, actor, certificate_id)
     return _pdf(certificate_pdf(session, cert), f"giay-chung-nhan-{cert.serial}.pdf")
@@ -65,6 +67,7 @@ def certificate_document(session: SessionDep, actor: ActorDep, certificate_id: I
         **problem_responses(404),
     },
 )
+@in_thread
 def unit_certificates_document(
     session: SessionDep,
     actor: ActorDep,

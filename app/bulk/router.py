@@ -31,6 +31,7 @@ from app.core.errors import NotFound, problem_responses
 from app.core.exports import XLSX, content_disposition
 from app.core.i18n import RESOURCES_VI
 from app.core.idempotency import IdempotencyDep
+from app.core.offload import blocking
 from app.core.schemas import Page
 from app.core.types import Id
 from app.web.routing import api_router
@@ -239,4 +240,4 @@ def download_template(resource: ResourcePath) -> Response:
     if template is None:
         raise NotFound("import_template", resource)
     headers = {"Content-Disposition": content_disposition(f"{template.filename}.xlsx")}
-    return Response(template_xlsx(template), media_type=XLSX, headers=headers)
+    return Response(blocking(template_xlsx, template), media_type=XLSX, headers=headers)

@@ -43,7 +43,7 @@ def parse_if_match(value: str) -> int:
     return NONE_OF_OURS
 
 
-def if_match(
+async def if_match(
     if_match: Annotated[
         str,
         Header(alias=IF_MATCH, description=IF_MATCH_DOC, examples=['"3"']),
@@ -57,7 +57,7 @@ def if_match(
     return parse_if_match(if_match)
 
 
-def optional_if_match(
+async def optional_if_match(
     if_match: Annotated[
         str | None,
         Header(alias=IF_MATCH, description=IF_MATCH_DOC, examples=['"3"']),

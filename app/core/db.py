@@ -5,13 +5,16 @@ before the response is sent; services only ``flush()``.
 """
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache, partial
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Dialect, Engine, create_engine, event, exc
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event, exc, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.core.config import get_settings
 
@@ -19,16 +22,53 @@ WRITE_OPTION = "bdtx_write"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+T = TypeVar("T")
+
+
 def make_engine(url: str, echo: bool = False, connect_timeout: int | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
+        return _sqlite_events(engine)
     connect_args = {} if connect_timeout is None else {"connect_timeout": connect_timeout}
     engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, connect_args=connect_args)
+    return _pool_events(engine)
+
+
+def make_loop_engine(engine: Engine) -> Engine:
+    """``engine``'s twin on the asynchronous driver (psycopg's async connection, aiosqlite),
+    for the requests that run on the event loop (``runs_on_loop``).
+
+    It is the async engine's synchronous face: the services stay written once, as plain
+    calls, and run inside ``greenlet_spawn``, where every statement awaits the driver
+    without a thread (SQLAlchemy's own asyncio layer works the same way)."""
+    url = make_url(engine.url)
+    if url.get_backend_name() == "sqlite":
+        url = url.set(drivername="sqlite+aiosqlite")
+        loop = create_async_engine(url, echo=engine.echo, connect_args={"timeout": 30})
+        return _sqlite_events(loop.sync_engine)
+    # Reads only (``runs_on_loop``), so every connection of the pool is in autocommit from
+    # the start (see ``get_read_engine``): an autocommit option per checkout would switch
+    # each connection into autocommit and back, two more awaits per request.
+    url = url.set(drivername="postgresql+psycopg")
+    loop = create_async_engine(
+        url,
+        echo=engine.echo,
+        pool_size=10,
+        max_overflow=20,
+        isolation_level="AUTOCOMMIT",
+    )
+    return _pool_events(loop.sync_engine)
+
+
+def _sqlite_events(engine: Engine) -> Engine:
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _pool_events(engine: Engine) -> Engine:
     event.listen(engine.pool, "connect", _note_checkin)  # a fresh connection needs no ping
     event.listen(engine.pool, "checkin", _note_checkin)
     event.listen(engine.pool, "checkout", partial(_ping_if_idle, engine.dialect))
@@ -87,6 +127,17 @@ def get_write_engine() -> Engine:
     return get_engine().execution_options(**{WRITE_OPTION: True})
 
 
+def get_loop_engine() -> Engine:
+    """The request engine of routes that run on the event loop (``make_loop_engine``)."""
+    return loop_twin(get_engine())
+
+
+@lru_cache
+def loop_twin(engine: Engine) -> Engine:
+    """``engine``'s twin on the asynchronous driver, one per engine."""
+    return make_loop_engine(engine)
+
+
 def get_read_engine() -> Engine:
     """Reads on PostgreSQL run without BEGIN and ROLLBACK: two of the five round trips of a
     primary-key read (docs/performance.md). READ COMMITTED gives each statement its own
@@ -103,10 +154,27 @@ def autocommit(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+def runs_on_loop(request: Request) -> bool:
+    """Whether the request's route runs its endpoint on the event loop (reads, see
+    ``app.core.routing.in_one_hop``); the others run in the thread pool."""
+    return bool(getattr(request.scope.get("route"), "on_loop", False))
+
+
+async def run_db(request: Request, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)``, plain database code, where the request's session can run it: in a
+    greenlet on the loop for a route on the loop, else in the thread pool."""
+    if runs_on_loop(request):
+        return await greenlet_spawn(fn, *args)
+    return await run_in_threadpool(fn, *args)
+
+
 def open_session(request: Request) -> Session:
     """The request's session: no I/O until its first statement."""
     safe = request.method in SAFE_METHODS
-    bind = get_read_engine() if safe else get_write_engine()
+    if runs_on_loop(request):
+        bind = get_loop_engine()
+    else:
+        bind = get_read_engine() if safe else get_write_engine()
     session = Session(bind, expire_on_commit=False, autoflush=not safe)
     request.state.db = session
     return session
@@ -124,6 +192,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     finally:
+        await close_session(request, session)
+
+
+async def close_session(request: Request, session: Session) -> None:
+    """Close ``session``: on the loop in a greenlet (its driver awaits), else directly."""
+    if runs_on_loop(request):
+        await greenlet_spawn(session.close)
+    else:
         session.close()
 
 

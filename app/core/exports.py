@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from app.core.errors import InvalidInput, NotAcceptable
 from app.core.i18n import language
 from app.core.model_base import LOCAL_TZ
+from app.core.offload import blocking
 
 Format = Literal["json", "csv", "xlsx"]
 QUERY_FORMATS: dict[str, Format] = {f: f for f in get_args(Format)}
@@ -124,9 +125,10 @@ def table_response(
     lang = language(request)
     title = title_en if lang == "en" else title_vi
     if fmt == "csv":
-        content, media_type = _csv_bytes(columns, rows, lang, totals), f"{CSV}; charset=utf-8"
+        content = blocking(_csv_bytes, columns, rows, lang, totals)
+        media_type = f"{CSV}; charset=utf-8"
     elif fmt == "xlsx":
-        content, media_type = _xlsx_bytes(title, columns, rows, lang, totals), XLSX
+        content, media_type = blocking(_xlsx_bytes, title, columns, rows, lang, totals), XLSX
     else:
         raise ValueError(f"table_response renders csv or xlsx, not {fmt!r}")
     headers = {

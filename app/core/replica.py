@@ -11,17 +11,25 @@ one cheap query a second, not one per request.
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends
-from sqlalchemy import Engine, text
+from fastapi import Depends, Request
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.core.config import get_settings
-from app.core.db import SessionDep, autocommit, make_engine
+from app.core.db import (
+    SessionDep,
+    autocommit,
+    close_session,
+    loop_twin,
+    make_engine,
+    runs_on_loop,
+)
 
 log = logging.getLogger("bdtx.replica")
 CHECK_EVERY_S = 1.0
@@ -38,11 +46,15 @@ LAG_SQL = text(
 
 @lru_cache
 def get_replica_engine() -> Engine | None:
-    url = get_settings().replica_database_url
-    if not url:
+    configured = get_settings().replica_database_url
+    if not configured:
         return None
-    # a short connect timeout: a replica that is down must not hold a report for long
-    return autocommit(make_engine(url, connect_timeout=2))
+    url = make_url(configured)
+    if url.get_backend_name() == "postgresql":
+        # a short connect timeout: a replica that is down must not hold a report for long
+        # (in the URL, so the engine for reads on the loop has it too: app.core.db.loop_twin)
+        url = url.update_query_dict({"connect_timeout": "2"})
+    return autocommit(make_engine(url.render_as_string(hide_password=False)))
 
 
 class _Health:
@@ -88,14 +100,18 @@ def forget_replica_state() -> None:
     get_replica_engine.cache_clear()
 
 
-def get_report_session(primary: SessionDep) -> Iterator[Session]:
-    """The session a report reads with: the replica's when fresh, else the request's own."""
-    engine = fresh_replica()
+async def get_report_session(request: Request, primary: SessionDep) -> AsyncIterator[Session]:
+    """The session a report reads with: the replica's when fresh, else the request's own.
+    The replica's health is checked in the thread pool (it may take a connect timeout)."""
+    engine = None if get_replica_engine() is None else await run_in_threadpool(fresh_replica)
     if engine is None:
         yield primary
         return
-    with Session(engine, autoflush=False) as session:
+    session = Session(loop_twin(engine) if runs_on_loop(request) else engine, autoflush=False)
+    try:
         yield session
+    finally:
+        await close_session(request, session)
 
 
 ReportSessionDep = Annotated[Session, Depends(get_report_session)]

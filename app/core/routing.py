@@ -13,6 +13,7 @@ from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.util import greenlet_spawn
 from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Match
@@ -45,20 +46,26 @@ async def refuse_nul(request: Request) -> None:
         raise InvalidInput(errors=[item], fields=where)
 
 
-def in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """A sync endpoint as a coroutine that runs it in the thread pool.
+def in_one_hop(endpoint: Callable[..., Any], on_loop: bool) -> Callable[..., Any]:
+    """A sync endpoint as a coroutine: on the event loop in a greenlet (``on_loop``), else in
+    the thread pool.
 
     Why: FastAPI runs a sync endpoint in the thread pool and then validates its return value
     in the thread pool again: two hops (and two loop wake-ups) per request where one does.
+    A read needs none: its session is on the asynchronous driver (``app.core.db.
+    make_loop_engine``), so its statements await the database from the greenlet and the loop
+    serves other requests meanwhile. Writes keep their thread: they hold row locks and wait
+    on them, and their services were written for a transaction of their own per thread.
     The signature (``__wrapped__``) is the endpoint's, so parameters, dependencies, the
     response model and the OpenAPI document are unchanged.
     """
     if inspect.iscoroutinefunction(endpoint) or not inspect.isfunction(endpoint):
         return endpoint
+    runner = greenlet_spawn if on_loop else run_in_threadpool
 
     @functools.wraps(endpoint)
     async def run(*args: Any, **kwargs: Any) -> Any:
-        return await run_in_threadpool(endpoint, *args, **kwargs)
+        return await runner(endpoint, *args, **kwargs)
 
     return run
 

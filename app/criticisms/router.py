@@ -8,6 +8,7 @@ from app.core.db import SessionDep
 from app.core.errors import problem_responses
 from app.core.exports import choose_media_type, content_disposition
 from app.core.idempotency import IdempotencyDep
+from app.core.offload import in_thread
 from app.core.pagination import PageDep
 from app.core.schemas import Page
 from app.core.school_year import SchoolYear
@@ -128,6 +129,7 @@ def issue_criticism(
         **problem_responses(404, 406),
     },
 )
+@in_thread
 def criticism_document(
     request: Request,
     session: SessionDep,

@@ -9,6 +9,7 @@ from fastapi import Query, Request, Response, status
 from app.auth.actor import ActorDep
 from app.core.db import SessionDep
 from app.core.errors import problem_responses
+from app.core.offload import blocking
 from app.core.types import Id
 from app.events import checkin, service
 from app.events.checkin_schemas import (
@@ -134,9 +135,13 @@ def check_in_code(
             qr_payload=payload,
         )
         return Response(body.model_dump_json(), media_type="application/json", headers=headers)
+    return Response(blocking(_qr, payload, fmt), media_type=IMAGE_TYPES[fmt], headers=headers)
+
+
+def _qr(payload: str, fmt: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(payload, error="m").save(buffer, kind=fmt, scale=10, border=2)
-    return Response(buffer.getvalue(), media_type=IMAGE_TYPES[fmt], headers=headers)
+    return buffer.getvalue()
 
 
 @router.post(

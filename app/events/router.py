@@ -17,6 +17,7 @@ from app.core.exports import (
 )
 from app.core.i18n import language
 from app.core.idempotency import IdempotencyDep
+from app.core.offload import blocking
 from app.core.pagination import PageDep
 from app.core.schemas import Page, whole
 from app.core.school_year import SchoolYear
@@ -543,7 +544,7 @@ def _sign_in_sheet(request: Request, session: Any, actor: Any, event: Any, fmt: 
     sessions, rows = signin.sheet_rows(session, actor, event, lang)
     filename = f"diem-danh-su-kien-{event.id}"
     if fmt == "xlsx":
-        body = signin.signin_xlsx(event, sessions, rows, lang)
+        body = blocking(signin.signin_xlsx, event, sessions, rows, lang)
         headers = {"Content-Disposition": content_disposition(f"{filename}.xlsx")}
         return Response(
             body, media_type=XLSX, headers=headers | {"Vary": "Accept, Accept-Language"}

@@ -200,7 +200,7 @@ def import_attendance(
 # --- participation requests ---------------------------------------------------------------
 
 
-def _request_filters(
+async def _request_filters(
     mine: Annotated[bool, Query(description="Only the caller's own requests")] = False,
     unit_id: Annotated[
         Id | None, Query(description="The person's unit when they asked (and its subtree)")

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException
 
 from app.changes.models import Change
 from app.core.config import get_settings
-from app.core.db import get_engine
+from app.core.db import get_engine, get_loop_engine
 from app.core.gate import GateStats
 from app.notify.models import EmailOutbox, WorkerCursor
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -78,16 +78,18 @@ class StateCollector(Collector):
     """Gauges read at scrape time: nothing to update on the request path."""
 
     def collect(self) -> Iterator[Any]:
-        pool = get_engine().pool
-        checked_out = getattr(pool, "checkedout", None)
-        if checked_out is not None:
+        # the writes' pool and the reads' (app.core.db.get_loop_engine), counted together
+        pools = [p for p in (get_engine().pool, get_loop_engine().pool) if hasattr(p, "overflow")]
+        if pools:
             yield _gauge(
-                "bdtx_db_pool_in_use", "Connections checked out of the pool", checked_out()
+                "bdtx_db_pool_in_use",
+                "Connections checked out of the pools (writes and reads)",
+                sum(p.checkedout() for p in pools),  # type: ignore[attr-defined]
             )
             yield _gauge(
                 "bdtx_db_pool_overflow",
-                "Connections open beyond the pool size (above zero: the pool is saturated)",
-                max(0, pool.overflow()),  # type: ignore[attr-defined]
+                "Connections open beyond the pools' size (above zero: a pool is saturated)",
+                sum(max(0, p.overflow()) for p in pools),
             )
         yield _gauge(
             "bdtx_gate_in_flight", "Requests inside the concurrency gate", GateStats.in_flight

@@ -56,7 +56,7 @@ def list_staff(
         q=q,
         external_code=external_code,
     )
-    return Page(items=[StaffRead.model_validate(s) for s in items], next_cursor=cursor)
+    return Page[StaffRead].model_validate({"items": items, "next_cursor": cursor})
 
 
 @router.post(
@@ -78,9 +78,9 @@ def create_staff(
 
 @router.get("/{staff_id}", name="staff-get", responses=problem_responses(404))
 def get_staff(session: SessionDep, actor: ActorDep, staff_id: Id, response: Response) -> StaffRead:
-    staff = service.get_staff(session, actor, staff_id)
-    set_etag(response, staff.version)
-    return StaffRead.model_validate(staff)
+    row = service.read_staff(session, actor, staff_id)
+    set_etag(response, row["version"])
+    return StaffRead.model_validate(row)
 
 
 @router.patch("/{staff_id}", name="staff-update", responses=WRITE_PROBLEMS)

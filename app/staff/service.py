@@ -2,30 +2,52 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import literal, or_, select, update
+from sqlalchemy import RowMapping, Select, bindparam, literal, or_, select, update
 from sqlmodel import Session
 
 from app.auth.actor import Actor
-from app.auth.policies import Permission, authorize, staff_filter
+from app.auth.policies import Permission, StaffScope, authorize, staff_filter, staff_scope
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, NotFound
 from app.core.model_base import utcnow
-from app.core.pagination import PageParams, paginate
+from app.core.pagination import PageParams, paginate_rows
 from app.core.text import fold
 from app.staff.models import Staff, StaffAssignment, StaffCategory, StaffStatus
 from app.staff.schemas import StaffCreate, StaffTransfer, StaffUpdate
 from app.units.models import EducationLevel, Unit
 from app.units.service import require_unit, subtree_ids
 
+STAFF = Staff.__table__
+
 
 def get_staff(session: Session, actor: Actor, staff_id: int) -> Staff:
-    """A person the caller can see; 404 alike for missing and out of scope."""
-    stmt = select(Staff).where(Staff.id == staff_id, staff_filter(actor, Staff.unit_id, Staff.id))
-    staff = session.scalar(stmt)
+    """A person the caller can see; 404 alike for missing and out of scope. One statement,
+    built once per shape of scope (``StaffScope``)."""
+    shape, params = staff_scope(actor)
+    staff = session.scalar(_staff_by_id(shape, orm=True), {"staff_id": staff_id, **params})
     if staff is None:
         raise NotFound("staff", staff_id)
     return staff
+
+
+def read_staff(session: Session, actor: Actor, staff_id: int) -> RowMapping:
+    """``get_staff`` for a read that only answers: the row, without an ORM object."""
+    shape, params = staff_scope(actor)
+    stmt, values = _staff_by_id(shape, orm=False), {"staff_id": staff_id, **params}
+    row = session.connection().execute(stmt, values).mappings().first()
+    if row is None:
+        raise NotFound("staff", staff_id)
+    return row
+
+
+@cache  # a handful of shapes, twice
+def _staff_by_id(shape: StaffScope, orm: bool) -> Select[Any]:
+    stmt = select(Staff) if orm else select(STAFF)
+    where = shape.clause(STAFF.c.unit_id, STAFF.c.id)
+    return stmt.where(STAFF.c.id == bindparam("staff_id"), where)
 
 
 def _escape_like(text: str) -> str:
@@ -44,8 +66,9 @@ def list_staff(
     status: StaffStatus | None = None,
     q: str | None = None,
     external_code: str | None = None,
-) -> tuple[Sequence[Staff], str | None]:
-    stmt = select(Staff).where(staff_filter(actor, Staff.unit_id, Staff.id))
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the people the caller can see, as rows (Core: no ORM object per person)."""
+    stmt = select(STAFF).where(staff_filter(actor, Staff.unit_id, Staff.id))
     if unit_id is not None:
         scope = subtree_ids(unit_id) if include_descendants else select(literal(unit_id))
         stmt = stmt.where(Staff.unit_id.in_(scope))
@@ -60,7 +83,7 @@ def list_staff(
     for word in fold(q or "").split():
         # every word must appear, in any order: "an nguyen" also finds "Nguyễn Văn An"
         stmt = stmt.where(Staff.name_search.like(f"%{_escape_like(word)}%", escape="\\"))
-    return paginate(session, stmt, Staff.id, page)
+    return paginate_rows(session, stmt, STAFF.c.id, page)
 
 
 def _ensure_code_free(session: Session, code: str, own_id: int | None = None) -> None:

@@ -12,9 +12,9 @@ imports no domain, and no domain service imports this module; only routers do.
 
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from app.audit import service as audit
 from app.auth.actor import get_actor
 from app.changes import service as feed
-from app.core.db import SAFE_METHODS, get_session, open_session
+from app.core.db import SAFE_METHODS, get_session, open_session, run_db
 from app.core.errors import AppError, Conflict, problem_responses
 from app.core.idempotency import IdempotencyContext, IdempotentReplay, remember
 from app.core.routing import PrefixRouter, in_one_hop, refuse_nul, typed_ids
@@ -95,9 +95,38 @@ def _log_refusal(request: Request, exc: Exception) -> None:
         session.commit()
 
 
+def _param_dependencies(endpoint: Callable[..., Any]) -> set[Any]:
+    """The callables the endpoint's own parameters depend on (``Annotated[..., Depends(f)]``)."""
+    hints = get_type_hints(endpoint, include_extras=True)
+    return {
+        extra.dependency
+        for hint in hints.values()
+        if get_origin(hint) is Annotated
+        for extra in get_args(hint)[1:]
+        if isinstance(extra, params.Depends)
+    }
+
+
+class AuthenticatedRouter(PrefixRouter):
+    """Every route authenticates: ``get_actor`` first, before the route's own dependencies
+    (the ``Idempotency-Key`` is the caller's). A route whose endpoint takes the caller as a
+    parameter and has no dependencies of its own gets nothing added: as a dependency of the
+    whole router, ``get_actor`` was solved twice for most routes, with all below it."""
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        own = kwargs.get("dependencies") or []
+        if own or get_actor not in _param_dependencies(endpoint):
+            kwargs["dependencies"] = [Depends(get_actor), *own]
+        super().add_api_route(path, endpoint, **kwargs)
+
+
 class TransactionalRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        super().__init__(typed_ids(path), in_one_hop(endpoint), **kwargs)
+        # reads run on the event loop (app.core.db.runs_on_loop), writes in the thread pool
+        self.on_loop = set(kwargs.get("methods") or ()) <= SAFE_METHODS and not getattr(
+            endpoint, "in_thread", False
+        )
+        super().__init__(typed_ids(path), in_one_hop(endpoint, self.on_loop), **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -116,7 +145,7 @@ class TransactionalRoute(APIRoute):
                 raise
             session: Session | None = getattr(request.state, "db", None)
             if session is not None and response.status_code < 400 and _wrote(request, session):
-                await run_in_threadpool(_finish, session, request, response)
+                await run_db(request, _finish, session, request, response)
             return response
 
         return route_handler
@@ -128,11 +157,11 @@ def api_router(prefix: str, tag: str, *, public: bool = False) -> APIRouter:
     Authenticated routes may all answer 401, 403 (the role lacks the permission) and 404
     (the unit, or a unit named in the request, is outside the caller's scope).
     """
-    return PrefixRouter(
+    router = PrefixRouter if public else AuthenticatedRouter
+    return router(
         prefix=prefix,
         tags=[tag],
         route_class=TransactionalRoute,
-        dependencies=[] if public else [Depends(get_actor)],
         responses=problem_responses(400, 422, 500)
         | ({} if public else problem_responses(401, 403, 404)),
     )

@@ -29,8 +29,9 @@ from tests.factories import auth_headers, make_staff, make_unit, make_user
 def statements(committed_client: TestClient) -> Iterator[list[str]]:
     """SQL the app's own engine sends (BEGIN on SQLite is ours, not a request's work)."""
     seen: list[str] = []
-    # writes run on the engine, reads on its twin for the event loop
-    engines = (db.get_engine(), db.get_loop_engine())
+    # writes run on the engine, reads on its twin for the event loop (in the tests the
+    # same engine, on the same pool: app.core.db.make_test_loop_engine)
+    engines = {id(e.pool): e for e in (db.get_engine(), db.get_loop_engine())}.values()
 
     def listener(_c: object, _cur: object, statement: str, *_: object) -> None:
         if statement.strip().upper() != "BEGIN":
@@ -145,7 +146,9 @@ def test_reads_run_on_the_loop_writes_and_documents_in_threads() -> None:
     assert not routes["staff-update"].on_loop
     assert not routes["bdtx-certificates-document"].on_loop
     assert not routes["criticisms-document"].on_loop
-    assert db.get_loop_engine().dialect.is_async
+    # a service's reads: the async drivers (nothing connects until a statement)
+    for url in ("sqlite:///unused.db", "postgresql+psycopg://nobody@127.0.0.1/unused"):
+        assert db.make_loop_engine(db.make_engine(url)).dialect.is_async
 
 
 def test_rendering_inside_a_read_leaves_the_loop() -> None:

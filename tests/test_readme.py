@@ -50,6 +50,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "BDTX_DATABASE_URL": f"sqlite:///{workdir / 'demo.db'}",
         "BDTX_PORT": str(_free_port()),
         "BDTX_HOST": "127.0.0.1",
+        # as a service runs: reads on the pooled async driver (app.core.db.make_loop_engine)
+        "BDTX_ENV": "development",
     }
     env.pop("BDTX_TEST_DATABASE_URL", None)
     bdtx = [sys.executable, "-m", "app.cli"]

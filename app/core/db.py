@@ -53,13 +53,21 @@ def make_loop_engine(engine: Engine) -> Engine:
     # each connection into autocommit and back, two more awaits per request.
     url = url.set(drivername="postgresql+psycopg")
     loop = create_async_engine(
-        url,
-        echo=engine.echo,
-        pool_size=10,
-        max_overflow=20,
-        isolation_level="AUTOCOMMIT",
+        url, echo=engine.echo, pool_size=10, max_overflow=20, isolation_level="AUTOCOMMIT"
     )
     return _pool_events(loop.sync_engine)
+
+
+def make_test_loop_engine(engine: Engine) -> Engine:
+    """The tests' reads: the engine's own synchronous driver, whose statements run in the
+    greenlet without awaiting. The tests run an event loop per TestClient, several at once
+    in threads, and an async engine belongs to one loop: its first connections wait on an
+    asyncio lock (SQLAlchemy's once-per-engine setup), which then belongs to whichever loop
+    took it first, and a request from another loop waited for ever or failed ("bound to a
+    different event loop"; tests/changes/test_reorganisation.py). A service runs one loop
+    per process; the servers the tests start run as a service does (tests/test_readme.py,
+    the two workers of tests/auth/test_grant_cache.py)."""
+    return autocommit(engine)
 
 
 def _sqlite_events(engine: Engine) -> Engine:
@@ -135,7 +143,8 @@ def get_loop_engine() -> Engine:
 @lru_cache
 def loop_twin(engine: Engine) -> Engine:
     """``engine``'s twin on the asynchronous driver, one per engine."""
-    return make_loop_engine(engine)
+    make = make_test_loop_engine if get_settings().env == "test" else make_loop_engine
+    return make(engine)
 
 
 def get_read_engine() -> Engine:

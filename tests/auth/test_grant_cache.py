@@ -141,7 +141,9 @@ def two_workers(committed_client: TestClient, database_url: str) -> Iterator[str
     port = _free_port()
     cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
     cmd += ["--workers", "2", "--log-level", "warning", "--no-access-log"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=os.environ.copy())
+    # as a service runs: reads on the pooled async driver (app.core.db.make_loop_engine)
+    env = {**os.environ, "BDTX_ENV": "development"}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -96,3 +96,15 @@ def make_user(
 def auth_headers(user: User, minutes: int | None = None) -> dict[str, str]:
     token, _ = create_access_token(user.id or 0, user.password_hash, minutes)
     return {"Authorization": f"Bearer {token}"}
+
+
+def issue_api_key(client: Any, engine: Any) -> tuple[str, int]:
+    """An integration key over a new committed unit, created through the API by ``client``
+    (an admin on the real engine): (the key as shown once, its id)."""
+    with Session(engine) as s:
+        unit_id = make_unit(s).id
+        s.commit()
+    body = {"name": "Phần mềm quản lý trường", "role": "integration", "unit_id": unit_id}
+    r = client.post("/api/v1/api-keys", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()["key"], r.json()["id"]

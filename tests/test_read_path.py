@@ -22,7 +22,7 @@ from app.core import db
 from app.core.offload import blocking
 from app.core.routing import api_routes
 from app.main import create_app
-from tests.factories import auth_headers, make_staff, make_unit, make_user
+from tests.factories import auth_headers, issue_api_key, make_staff, make_unit, make_user
 
 
 @pytest.fixture
@@ -72,13 +72,7 @@ def test_a_primary_key_read_sends_one_statement_once_the_caller_is_known(
 def test_api_key_last_use_is_written_by_successful_reads_only(
     committed_client: TestClient, engine: Engine
 ) -> None:
-    with Session(engine) as s:
-        unit_id = make_unit(s).id
-        s.commit()
-    body = {"name": "Phần mềm quản lý trường", "role": "integration", "unit_id": unit_id}
-    r = committed_client.post("/api/v1/api-keys", json=body)
-    assert r.status_code == 201, r.text
-    key, key_id = r.json()["key"], r.json()["id"]
+    key, key_id = issue_api_key(committed_client, engine)
 
     def last_used() -> object:
         with Session(engine) as s:

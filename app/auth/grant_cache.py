@@ -173,19 +173,22 @@ async def stop(cache: GrantCache = CACHE) -> None:
 
 # --- this worker's own writes ------------------------------------------------------------
 
-# Staff: only its unit is a caller's; API keys: all but the minute stamp of their last use.
-_IGNORED = {Staff: None, ApiKey: frozenset({"last_used_at"})}
-_WATCHED = (User, RoleAssignment, ApiKey, Staff)
+# The columns whose change changes a caller, as the triggers of migration 0017 watch them
+# (None: any column).
+_WATCHED: dict[type, frozenset[str] | None] = {
+    User: frozenset({"username", "password_hash", "staff_id", "is_active"}),
+    RoleAssignment: None,
+    ApiKey: frozenset({"role", "unit_id", "key_hash", "prefix", "revoked_at"}),
+    Staff: frozenset({"unit_id"}),
+}
 
 
 def _changes_grants(obj: object) -> bool:
-    if not isinstance(obj, _WATCHED):
+    if type(obj) not in _WATCHED:
         return False
-    state = inspect(obj)
-    if isinstance(obj, Staff):
-        return bool(state.attrs.unit_id.history.has_changes())
-    ignored = _IGNORED.get(type(obj)) or frozenset()
-    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in ignored)
+    columns = _WATCHED[type(obj)]
+    attrs = inspect(obj).attrs
+    return any(a.history.has_changes() for a in attrs if columns is None or a.key in columns)
 
 
 @event.listens_for(Session, "after_flush")
@@ -193,7 +196,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     # a new user, staff record or key changes nobody's grants yet; a new assignment does
     if (
         any(isinstance(o, RoleAssignment) for o in session.new)
-        or any(isinstance(o, _WATCHED) for o in session.deleted)
+        or any(type(o) in _WATCHED for o in session.deleted)
         or any(_changes_grants(o) for o in session.dirty)
     ):
         CACHE.invalidate()

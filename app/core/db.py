@@ -25,14 +25,13 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 T = TypeVar("T")
 
 
-def make_engine(url: str, echo: bool = False, connect_timeout: int | None = None) -> Engine:
+def make_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )
         return _sqlite_events(engine)
-    connect_args = {} if connect_timeout is None else {"connect_timeout": connect_timeout}
-    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, connect_args=connect_args)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
     return _pool_events(engine)
 
 

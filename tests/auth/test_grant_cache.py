@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from app.auth.grant_cache import CACHE, GrantCache
 from app.auth.models import Role, RoleAssignment
-from tests.factories import auth_headers, make_staff, make_unit, make_user
+from tests.factories import auth_headers, issue_api_key, make_staff, make_unit, make_user
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -35,6 +35,16 @@ def _officer_and_person(engine: Engine) -> tuple[int, int, int, dict[str, str]]:
         return officer.id or 0, assignment.one().id or 0, person.id or 0, auth_headers(officer)
 
 
+def _cached_reader(client: TestClient, engine: Engine) -> tuple[int, int, str, dict[str, str]]:
+    """``_officer_and_person``, then the officer reads the person twice (the second time
+    with their grants from the cache): (user id, assignment id, the person's URL, headers)."""
+    officer_id, assignment_id, person_id, headers = _officer_and_person(engine)
+    url = f"/api/v1/staff/{person_id}"
+    for _ in range(2):
+        assert client.get(url, headers=headers).status_code == 200
+    return officer_id, assignment_id, url, headers
+
+
 def _wait_for_invalidation(generation: int) -> None:
     """PostgreSQL delivers the notification to the worker's listener asynchronously."""
     deadline = time.monotonic() + 5
@@ -45,10 +55,7 @@ def _wait_for_invalidation(generation: int) -> None:
 def test_r_gov_2_a_revoked_grant_is_refused_on_the_next_request(
     committed_client: TestClient, engine: Engine
 ) -> None:
-    officer_id, assignment_id, person_id, headers = _officer_and_person(engine)
-    url = f"/api/v1/staff/{person_id}"
-    assert committed_client.get(url, headers=headers).status_code == 200
-    assert committed_client.get(url, headers=headers).status_code == 200  # from the cache
+    officer_id, assignment_id, url, headers = _cached_reader(committed_client, engine)
     revoked = committed_client.delete(f"/api/v1/users/{officer_id}/roles/{assignment_id}")
     assert revoked.status_code == 204, revoked.text
     assert committed_client.get(url, headers=headers).status_code == 404
@@ -57,9 +64,7 @@ def test_r_gov_2_a_revoked_grant_is_refused_on_the_next_request(
 def test_a_deactivated_user_is_refused_on_the_next_request(
     committed_client: TestClient, engine: Engine
 ) -> None:
-    officer_id, _, person_id, headers = _officer_and_person(engine)
-    url = f"/api/v1/staff/{person_id}"
-    assert committed_client.get(url, headers=headers).status_code == 200
+    officer_id, _, url, headers = _cached_reader(committed_client, engine)
     user_url = f"/api/v1/users/{officer_id}"
     etag = committed_client.get(user_url).headers["ETag"]
     off = committed_client.patch(user_url, json={"is_active": False}, headers={"If-Match": etag})
@@ -71,10 +76,7 @@ def test_r_gov_2_a_grant_changed_in_the_database_reaches_the_cache(
     committed_client: TestClient, engine: Engine
 ) -> None:
     """Not through the API: the triggers (migration 0017) see every writer."""
-    officer_id, _, person_id, headers = _officer_and_person(engine)
-    url = f"/api/v1/staff/{person_id}"
-    assert committed_client.get(url, headers=headers).status_code == 200
-    assert committed_client.get(url, headers=headers).status_code == 200
+    officer_id, _, url, headers = _cached_reader(committed_client, engine)
     generation = CACHE.generation
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM role_assignment WHERE user_id = :u"), {"u": officer_id})
@@ -87,11 +89,7 @@ def test_an_api_key_last_use_stamp_leaves_the_cache_alone(
     committed_client: TestClient, engine: Engine
 ) -> None:
     """Writing a key's ``last_used_at`` (once a minute) is not a change of grants."""
-    with Session(engine) as s:
-        unit_id = make_unit(s).id
-        s.commit()
-    body = {"name": "Phần mềm quản lý trường", "role": "integration", "unit_id": unit_id}
-    key = committed_client.post("/api/v1/api-keys", json=body).json()["key"]
+    key, _ = issue_api_key(committed_client, engine)
     assert committed_client.get("/api/v1/me", headers={"X-API-Key": key}).status_code == 200
     generation = CACHE.generation
     for _ in range(3):

@@ -28,9 +28,8 @@ from app.core.gate import ConcurrencyGateMiddleware
 from app.core.health import router as health_router
 from app.core.idempotency import IdempotentReplay
 from app.core.middleware import (
+    AnswerHeadersMiddleware,
     BodySizeLimitMiddleware,
-    RequestIdMiddleware,
-    SecurityHeadersMiddleware,
 )
 from app.core.model_base import utcnow
 from app.core.openapi import install_openapi
@@ -132,9 +131,8 @@ def create_app() -> FastAPI:
         max_bytes=settings.max_body_bytes,
         import_max_bytes=settings.import_max_bytes,
     )
-    app.add_middleware(SecurityHeadersMiddleware, hsts=production)
     app.add_middleware(ObservabilityMiddleware)  # inside the request id: its lines carry it
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(AnswerHeadersMiddleware, hsts=production)
     # outermost: the answers of every other middleware (413, 503 from the gate) carry the
     # CORS headers too, or a browser sees a network error instead of the problem
     if settings.cors_origins:

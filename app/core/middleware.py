@@ -1,68 +1,62 @@
 """Pure ASGI middleware (no BaseHTTPMiddleware: it breaks exception handling and streaming)."""
 
 import re
-import uuid
+import secrets
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 
 
-class RequestIdMiddleware:
-    """Give every request an id (or keep a sane client one) and echo it as ``X-Request-ID``."""
+class AnswerHeadersMiddleware:
+    """The headers every answer carries: ``X-Request-ID`` (a sane client id is kept, else a
+    fresh one, also in ``scope["state"]`` for the log lines) and the security headers (the
+    API serves JSON and files, never pages to frame).
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
-
-
-class SecurityHeadersMiddleware:
-    """Headers every answer carries; the API serves JSON and files, never pages to frame."""
+    One layer for both: a layer costs a call and a send wrapper on every request (issue 21).
+    Outermost but for CORS, so the answers of every other middleware (413, 503 from the
+    gate) carry them too. A header the app set itself is left alone (the documentation pages
+    set their own CSP, as strict: ``app.web.docs``)."""
 
     API_HEADERS = {
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "no-referrer",
         "Cross-Origin-Resource-Policy": "same-origin",
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     }
-    # every answer; the documentation pages set their own, as strict (app.web.docs)
-    API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
     def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
-        self.hsts = hsts
+        headers = dict(self.API_HEADERS)
+        if hsts:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        incoming = _header(scope, b"x-request-id").decode("latin-1")
+        request_id = incoming if _SAFE_ID.match(incoming) else secrets.token_hex(16)
+        scope.setdefault("state", {})["request_id"] = request_id
+        own = [(b"x-request-id", request_id.encode()), *self.headers]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.API_HEADERS.items():
-                    headers.setdefault(name, value)
-                headers.setdefault("Content-Security-Policy", self.API_CSP)
-                if self.hsts:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                headers = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in headers}
+                headers.extend(pair for pair in own if pair[0] not in present)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return b""
 
 
 class BodySizeLimitMiddleware:

@@ -70,6 +70,19 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
     )
 
 
+def stored_columns(table: sa.Table) -> list[sa.ColumnElement[Any]]:
+    """``table``'s columns for a read that only answers: ``enum_type`` columns come as their
+    stored text (the enum's value), which the response model turns into the enum itself,
+    in pydantic's compiled code. Through ``sa.Enum`` every value became an enum member in
+    Python first: four per person, 200 for a page of 50 (issue 21)."""
+    return [
+        sa.type_coerce(c, sa.String(c.type.length)).label(c.name)
+        if isinstance(c.type, sa.Enum)
+        else c
+        for c in table.c
+    ]
+
+
 class Tracked(SQLModel):
     """``version`` for optimistic locking (SQLAlchemy checks it on every UPDATE) and timestamps."""
 

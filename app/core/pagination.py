@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session
 
@@ -91,13 +91,25 @@ def paginate(
     return _cut(rows, page, lambda row: row.id)
 
 
-def paginate_rows(
-    session: Session, stmt: Select[Any], id_col: Any, page: PageParams
+def paged_statement(stmt: Select[Any], id_col: Any, after: bool) -> Select[Any]:
+    """``stmt`` as a page with its cursor and limit left to bind (``paginate_bound``): a
+    statement built once serves every page."""
+    if after:
+        stmt = stmt.where(id_col > bindparam("page_after"))
+    return stmt.order_by(id_col).limit(bindparam("page_limit"))
+
+
+def paginate_bound(
+    session: Session, stmt: Select[Any], values: dict[str, Any], page: PageParams
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """``paginate`` for a Core statement: its rows as plain dicts, for a list whose rows go
-    straight to the response model, validated in one call (no ORM object to build and read
-    back per row; pydantic reads a dict much faster than a ``RowMapping``)."""
-    result = session.connection().execute(_paged(stmt, id_col, page, False))
+    """``paginate`` for a ``paged_statement`` and the values it binds: its rows as plain
+    dicts, for a list whose rows go straight to the response model, validated in one call
+    (no ORM object to build and read back per row; pydantic reads a dict much faster than
+    a ``RowMapping``)."""
+    values = {**values, "page_limit": page.limit + 1}
+    if page.after_id is not None:
+        values["page_after"] = page.after_id
+    result = session.connection().execute(stmt, values)
     keys = list(result.keys())
     rows = [dict(zip(keys, row, strict=True)) for row in result]
     return _cut(rows, page, lambda row: row["id"])

@@ -2,18 +2,18 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, bindparam, literal, or_, select, update
+from sqlalchemy import RowMapping, Select, bindparam, or_, select, update
 from sqlmodel import Session
 
 from app.auth.actor import Actor
-from app.auth.policies import Permission, StaffScope, authorize, staff_filter, staff_scope
+from app.auth.policies import Permission, StaffScope, authorize, staff_scope
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, NotFound
-from app.core.model_base import utcnow
-from app.core.pagination import PageParams, paginate_rows
+from app.core.model_base import stored_columns, utcnow
+from app.core.pagination import PageParams, paged_statement, paginate_bound
 from app.core.text import fold
 from app.staff.models import Staff, StaffAssignment, StaffCategory, StaffStatus
 from app.staff.schemas import StaffCreate, StaffTransfer, StaffUpdate
@@ -21,6 +21,7 @@ from app.units.models import EducationLevel, Unit
 from app.units.service import require_unit, subtree_ids
 
 STAFF = Staff.__table__
+STAFF_READ = stored_columns(STAFF)  # for reads that only answer (``read_staff``, the list)
 
 
 def get_staff(session: Session, actor: Actor, staff_id: int) -> Staff:
@@ -45,7 +46,7 @@ def read_staff(session: Session, actor: Actor, staff_id: int) -> RowMapping:
 
 @cache  # a handful of shapes, twice
 def _staff_by_id(shape: StaffScope, orm: bool) -> Select[Any]:
-    stmt = select(Staff) if orm else select(STAFF)
+    stmt = select(Staff) if orm else select(*STAFF_READ)
     where = shape.clause(STAFF.c.unit_id, STAFF.c.id)
     return stmt.where(STAFF.c.id == bindparam("staff_id"), where)
 
@@ -67,23 +68,44 @@ def list_staff(
     q: str | None = None,
     external_code: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of the people the caller can see, as rows (Core: no ORM object per person)."""
-    stmt = select(STAFF).where(staff_filter(actor, Staff.unit_id, Staff.id))
-    if unit_id is not None:
-        scope = subtree_ids(unit_id) if include_descendants else select(literal(unit_id))
-        stmt = stmt.where(Staff.unit_id.in_(scope))
-    if category is not None:
-        stmt = stmt.where(Staff.category == category)
-    if education_level is not None:
-        stmt = stmt.where(Staff.education_level == education_level)
-    if status is not None:
-        stmt = stmt.where(Staff.status == status)
-    if external_code is not None:
-        stmt = stmt.where(Staff.external_code == external_code)
-    for word in fold(q or "").split():
-        # every word must appear, in any order: "an nguyen" also finds "Nguyễn Văn An"
-        stmt = stmt.where(Staff.name_search.like(f"%{_escape_like(word)}%", escape="\\"))
-    return paginate_rows(session, stmt, STAFF.c.id, page)
+    """A page of the people the caller can see, as rows (Core: no ORM object per person).
+
+    The statement is built once per shape (scope, which filters, how many words) and only
+    its values change per request, as for ``read_staff``: building it cost more than a
+    tenth of a page of 50 (issue 21)."""
+    shape, values = staff_scope(actor)
+    filters = {
+        "category": category,
+        "education_level": education_level,
+        "status": status,
+        "external_code": external_code,
+    }
+    given = tuple(name for name, value in filters.items() if value is not None)
+    values.update({name: filters[name] for name in given})
+    # every word must appear, in any order: "an nguyen" also finds "Nguyễn Văn An"
+    words = fold(q or "").split()
+    values.update({f"word_{i}": f"%{_escape_like(w)}%" for i, w in enumerate(words)})
+    unit = None if unit_id is None else "subtree" if include_descendants else "unit"
+    if unit is not None:
+        values["unit_id"] = unit_id
+    stmt = _staff_page(shape, unit, given, len(words), page.after_id is not None)
+    return paginate_bound(session, stmt, values, page)
+
+
+@lru_cache(maxsize=512)
+def _staff_page(
+    shape: StaffScope, unit: str | None, given: tuple[str, ...], words: int, after: bool
+) -> Select[Any]:
+    stmt = select(*STAFF_READ).where(shape.clause(STAFF.c.unit_id, STAFF.c.id))
+    if unit == "subtree":
+        stmt = stmt.where(STAFF.c.unit_id.in_(subtree_ids(bindparam("unit_id"))))
+    elif unit == "unit":
+        stmt = stmt.where(STAFF.c.unit_id == bindparam("unit_id"))
+    for name in given:
+        stmt = stmt.where(STAFF.c[name] == bindparam(name))
+    for i in range(words):
+        stmt = stmt.where(STAFF.c.name_search.like(bindparam(f"word_{i}"), escape="\\"))
+    return paged_statement(stmt, STAFF.c.id, after)
 
 
 def _ensure_code_free(session: Session, code: str, own_id: int | None = None) -> None:

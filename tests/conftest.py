@@ -24,7 +24,7 @@ from sqlmodel import Session, SQLModel
 
 from app.auth.models import Role
 from app.core import config, db
-from app.core.db import get_session, make_engine
+from app.core.db import make_engine
 from app.core.migrate import alembic_config
 from app.main import create_app
 from app.units.models import Unit
@@ -111,14 +111,12 @@ def session(connection: Connection) -> Iterator[Session]:
 def app(connection: Connection) -> object:
     application = create_app()
 
-    def test_session(request: Request) -> Iterator[Session]:
-        with Session(
+    def bound_session(request: Request) -> Session:
+        return Session(
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        ) as s:
-            request.state.db = s
-            yield s
+        )
 
-    application.dependency_overrides[get_session] = test_session
+    application.state.session_factory = bound_session  # app.core.db.open_session
     return application
 
 

@@ -13,13 +13,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select
 from sqlmodel import Session
 
 from app.auth.models import Role
-from app.core.db import get_session, make_engine
+from app.core.db import make_engine
 from app.core.security import create_access_token
 from app.main import create_app
 from app.synthetic.generate import generate, years_for
@@ -72,12 +71,7 @@ def api(world: tuple[Engine, dict[str, int], str]) -> Iterator[tuple[TestClient,
     eng, _, token = world
     app = create_app()
 
-    def session_on_world(request: Request) -> Iterator[Session]:
-        with Session(eng, expire_on_commit=False) as s:
-            request.state.db = s
-            yield s
-
-    app.dependency_overrides[get_session] = session_on_world
+    app.state.session_factory = lambda _request: Session(eng, expire_on_commit=False)
     counter = Counter()
     event.listen(eng, "before_cursor_execute", counter)
     headers = {"Authorization": f"Bearer {token}"}

@@ -9,19 +9,24 @@ refused one.
 import asyncio
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, Enum, String, event, select
 from sqlalchemy.util import greenlet_spawn
 from sqlmodel import Session
 
+from app.auth.actor import get_actor
 from app.auth.models import ApiKey, Role
 from app.core import db
+from app.core.model_base import stored_columns
 from app.core.offload import blocking
 from app.core.routing import api_routes
 from app.main import create_app
+from app.staff.models import Staff
+from app.web.routing import TransactionalRoute
 from tests.factories import auth_headers, issue_api_key, make_staff, make_unit, make_user
 
 
@@ -157,3 +162,71 @@ def test_rendering_inside_a_read_leaves_the_loop() -> None:
     here, inside, plain = asyncio.run(main())
     assert inside != here
     assert plain == here
+
+
+def _depends_on(dependant: Any, calls: set[Any]) -> bool:
+    return dependant.call in calls or any(_depends_on(d, calls) for d in dependant.dependencies)
+
+
+def test_every_route_that_may_open_the_session_closes_it() -> None:
+    """``get_session`` is a plain coroutine (issue 21) and ``get_actor`` opens the request's
+    session when the caller is not cached: ``TransactionalRoute`` closes it, so every route
+    that may open one must be one."""
+    opening = {db.get_session, get_actor}
+    routes = [r for r in api_routes(create_app().routes) if _depends_on(r.dependant, opening)]
+    assert len(routes) > 100
+    assert [r.name for r in routes if not isinstance(r, TransactionalRoute)] == []
+
+
+def test_every_request_hands_its_connection_back(
+    committed_client: TestClient, engine: Engine
+) -> None:
+    with Session(engine, expire_on_commit=False) as s:
+        unit = make_unit(s)
+        person = make_staff(s, unit)
+        officer = make_user(s, [(Role.department_officer, unit)])
+        s.commit()
+        headers = auth_headers(officer)
+    url = f"/api/v1/staff/{person.id}"
+    answers = [
+        committed_client.get(url, headers=headers).status_code,  # a read
+        committed_client.get(f"{url}0", headers=headers).status_code,  # a refused read
+        committed_client.get(url, headers={"Authorization": "Bearer x"}).status_code,
+        committed_client.patch(url, json={"position": "x"}, headers=headers).status_code,
+    ]
+    assert answers == [200, 404, 401, 428]
+    pools = {id(e.pool): e.pool for e in (db.get_engine(), db.get_loop_engine())}.values()
+    assert [p.checkedout() for p in pools] == [0] * len(pools)  # type: ignore[attr-defined]
+
+
+def test_the_reads_rollback_still_ends_a_transaction_a_read_opened(pg_engine: Engine) -> None:
+    """The reads' engine skips the ROLLBACKs of a connection holding no transaction (issue
+    21); one that holds a transaction is still rolled back."""
+    loop_engine = db.make_loop_engine(pg_engine)
+
+    def in_transaction_then_rollback() -> tuple[Any, Any]:
+        with loop_engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.cursor().execute("BEGIN")
+            before = raw.driver_connection.info.transaction_status  # type: ignore[attr-defined]
+            loop_engine.dialect.do_rollback(raw)
+            return before, raw.driver_connection.info.transaction_status  # type: ignore[attr-defined]
+
+    async def main() -> tuple[Any, Any]:
+        try:
+            return await greenlet_spawn(in_transaction_then_rollback)
+        finally:
+            await greenlet_spawn(loop_engine.dispose)
+
+    before, after = asyncio.run(main())
+    assert before == psycopg.pq.TransactionStatus.INTRANS
+    assert after == psycopg.pq.TransactionStatus.IDLE
+
+
+def test_reads_answer_enums_from_their_stored_text() -> None:
+    columns = {c.name: c for c in stored_columns(Staff.__table__)}  # type: ignore[attr-defined]
+    assert list(columns) == [c.name for c in Staff.__table__.c]  # type: ignore[attr-defined]
+    assert isinstance(columns["category"].type, String)
+    assert not isinstance(columns["category"].type, Enum)
+    assert columns["full_name"] is Staff.__table__.c.full_name  # type: ignore[attr-defined]

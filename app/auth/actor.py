@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app.auth.grant_cache import CACHE
 from app.auth.models import ApiKey, Role, RoleAssignment, User
-from app.core.db import SessionDep, run_db
+from app.core.db import open_session, run_db
 from app.core.errors import Unauthorized
 from app.core.model_base import utcnow
 from app.core.routing import api_routes
@@ -199,7 +199,7 @@ def _actor_for_api_key(session: Session, key: str) -> tuple[Actor, datetime | No
     return actor, last_used
 
 
-async def get_actor(request: Request, session: SessionDep) -> Actor:
+async def get_actor(request: Request) -> Actor:
     """Authenticate the request (bearer JWT, bearer API key or X-API-Key); 401 otherwise.
 
     The caller's grants come from the worker's cache when it holds them
@@ -209,7 +209,7 @@ async def get_actor(request: Request, session: SessionDep) -> Actor:
         raise _unauthorized()
     generation = CACHE.begin()
     if credential.startswith(API_KEY_PREFIX):
-        actor = await _api_key_actor(request, session, credential, generation)
+        actor = await _api_key_actor(request, credential, generation)
     else:
         claims = decode_access_token(credential)
         if claims is None or not str(claims["sub"]).isdigit():
@@ -217,7 +217,7 @@ async def get_actor(request: Request, session: SessionDep) -> Actor:
         key = (int(claims["sub"]), str(claims["pwd"]))
         actor = CACHE.get(key, generation)
         if actor is None:
-            actor = await run_db(request, _actor_for_user, session, *key)
+            actor = await run_db(request, _actor_for_user, open_session(request), *key)
             CACHE.put(key, generation, actor)
     actor = replace(actor)  # this request's own: ``acting`` is set per request
     request.state.actor = actor
@@ -225,9 +225,7 @@ async def get_actor(request: Request, session: SessionDep) -> Actor:
     return actor
 
 
-async def _api_key_actor(
-    request: Request, session: Session, credential: str, generation: int | None
-) -> Actor:
+async def _api_key_actor(request: Request, credential: str, generation: int | None) -> Actor:
     """A key's caller, cached until a minute after its last recorded use: then it is read
     again, which writes ``last_used_at`` (``_actor_for_api_key``). A read that writes it is
     not cached: its write lands only if the request succeeds."""
@@ -235,6 +233,7 @@ async def _api_key_actor(
     cached = CACHE.get(key, generation)
     if cached is not None and utcnow() - cached[1] <= LAST_USED_RESOLUTION:
         return cached[0]
+    session = open_session(request)
     actor, last_used = await run_db(request, _actor_for_api_key, session, credential)
     if last_used is not None:
         CACHE.put(key, generation, (actor, last_used))

@@ -5,11 +5,13 @@ before the response is sent; services only ``flush()``.
 """
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from psycopg.pq import TransactionStatus
+from pydantic_core import from_json
 from sqlalchemy import Connection, Dialect, Engine, create_engine, event, exc, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.util import greenlet_spawn
@@ -25,13 +27,18 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 T = TypeVar("T")
 
 
+# JSON columns (a person's subjects, audit payloads) parsed by pydantic's compiled parser,
+# not ``json.loads``: a page of 50 people parsed 50 documents in Python (issue 21)
+JSON = {"json_deserializer": from_json}
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **JSON
         )
         return _sqlite_events(engine)
-    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, **JSON)
     return _pool_events(engine)
 
 
@@ -45,16 +52,40 @@ def make_loop_engine(engine: Engine) -> Engine:
     url = make_url(engine.url)
     if url.get_backend_name() == "sqlite":
         url = url.set(drivername="sqlite+aiosqlite")
-        loop = create_async_engine(url, echo=engine.echo, connect_args={"timeout": 30})
+        loop = create_async_engine(url, echo=engine.echo, connect_args={"timeout": 30}, **JSON)
         return _sqlite_events(loop.sync_engine)
     # Reads only (``runs_on_loop``), so every connection of the pool is in autocommit from
     # the start (see ``get_read_engine``): an autocommit option per checkout would switch
     # each connection into autocommit and back, two more awaits per request.
     url = url.set(drivername="postgresql+psycopg")
     loop = create_async_engine(
-        url, echo=engine.echo, pool_size=10, max_overflow=20, isolation_level="AUTOCOMMIT"
+        url,
+        echo=engine.echo,
+        pool_size=10,
+        max_overflow=20,
+        isolation_level="AUTOCOMMIT",
+        **JSON,
     )
+    _rollback_unless_idle(loop.sync_engine.dialect)
     return _pool_events(loop.sync_engine)
+
+
+def _rollback_unless_idle(dialect: Dialect) -> None:
+    """Skip the ROLLBACKs SQLAlchemy asks for when a read's connection holds no transaction.
+
+    In autocommit a read's session ends with two of them (the connection's, then the pool's
+    reset), and psycopg would return at once from each, but only after taking the
+    connection's lock and a greenlet switch to the loop and back: about 15 µs of a 750 µs
+    read (issue 21). A read that did open a transaction (a report's snapshot) is rolled
+    back as before."""
+    rollback = dialect.do_rollback
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        status = dbapi_connection.driver_connection.info.transaction_status
+        if status != TransactionStatus.IDLE:
+            rollback(dbapi_connection)
+
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 def make_test_loop_engine(engine: Engine) -> Engine:
@@ -177,30 +208,39 @@ async def run_db(request: Request, fn: Callable[..., T], *args: Any) -> T:
 
 
 def open_session(request: Request) -> Session:
-    """The request's session: no I/O until its first statement."""
+    """The request's session, opened at the first ask: no I/O until its first statement.
+
+    ``get_session`` and ``get_actor`` (which needs it only when the caller is not cached)
+    share it. ``app.state.session_factory``, when set, makes it instead (the tests bind
+    their sessions to a transaction they roll back)."""
+    existing: Session | None = getattr(request.state, "db", None)
+    if existing is not None:
+        return existing
+    factory = getattr(request.app.state, "session_factory", None)
+    session = _new_session(request) if factory is None else factory(request)
+    request.state.db = session
+    return session
+
+
+def _new_session(request: Request) -> Session:
     safe = request.method in SAFE_METHODS
     if runs_on_loop(request):
         bind = get_loop_engine()
     else:
         bind = get_read_engine() if safe else get_write_engine()
-    session = Session(bind, expire_on_commit=False, autoflush=not safe)
-    request.state.db = session
-    return session
+    return Session(bind, expire_on_commit=False, autoflush=not safe)
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request; committed by ``TransactionalRoute``, closed here.
+async def get_session(request: Request) -> Session:
+    """One session per request; committed and closed by ``TransactionalRoute`` once the
+    endpoint has answered (``app.web.routing``), which every route taking it uses
+    (tests/test_read_path.py).
 
-    Async on purpose: a sync dependency costs two thread-pool hops per request (open, close).
-    Opening does no I/O; closing hands the connection back to the pool, whose reset is a
-    ROLLBACK only when a transaction is still open — never after ``_finish`` committed, nor
-    for reads on PostgreSQL (autocommit); on SQLite it is a local call.
+    A plain coroutine on purpose: FastAPI runs a generator dependency's exit through an
+    exit stack and a shielded context manager, as much Python as a read's own endpoint
+    (issue 21). Opening does no I/O; closing hands the connection back to the pool.
     """
-    session = open_session(request)
-    try:
-        yield session
-    finally:
-        await close_session(request, session)
+    return open_session(request)
 
 
 async def close_session(request: Request, session: Session) -> None:

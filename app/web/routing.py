@@ -10,8 +10,7 @@ This is glue between domains (audit, auth, changes), so it sits above them: ``ap
 imports no domain, and no domain service imports this module; only routers do.
 """
 
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 from fastapi import APIRouter, Depends, Request, Response, params
@@ -25,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from app.audit import service as audit
 from app.auth.actor import get_actor
 from app.changes import service as feed
-from app.core.db import SAFE_METHODS, get_session, open_session, run_db
+from app.core.db import SAFE_METHODS, close_session, open_session, run_db
 from app.core.errors import AppError, Conflict, problem_responses
 from app.core.idempotency import IdempotencyContext, IdempotentReplay, remember
 from app.core.routing import PrefixRouter, in_one_hop, refuse_nul, typed_ids
@@ -69,30 +68,13 @@ def _status_of(exc: Exception) -> int:
     return 500
 
 
-@contextmanager
-def _request_session(request: Request) -> Iterator[Session]:
-    """The request's session, or (when the body failed before it existed) a fresh one."""
-    existing: Session | None = getattr(request.state, "db", None)
-    if existing is not None:
-        yield existing
-        return
-    override = request.app.dependency_overrides.get(get_session)
-    if override is None:
-        with open_session(request) as session:
-            yield session
-        return
-    gen = override(request)  # the tests' sessions bound to their own transaction
-    try:
-        yield next(gen)
-    finally:
-        gen.close()
-
-
 def _log_refusal(request: Request, exc: Exception) -> None:
-    with _request_session(request) as session:
-        session.rollback()
-        audit.record_refusal(session, request, exc, _status_of(exc))
-        session.commit()
+    # the request's session, or (when the body failed before it existed) a fresh one; the
+    # route handler closes it either way
+    session = open_session(request)
+    session.rollback()
+    audit.record_refusal(session, request, exc, _status_of(exc))
+    session.commit()
 
 
 def _param_dependencies(endpoint: Callable[..., Any]) -> set[Any]:
@@ -135,20 +117,34 @@ class TransactionalRoute(APIRoute):
         async def route_handler(request: Request) -> Response:
             request.state.route_name = name
             try:
-                await refuse_nul(request)
-                response = await handler(request)
-            except IdempotentReplay:
-                raise
-            except Exception as exc:
-                if request.method not in SAFE_METHODS:
-                    await run_in_threadpool(_log_refusal, request, exc)
-                raise
-            session: Session | None = getattr(request.state, "db", None)
-            if session is not None and response.status_code < 400 and _wrote(request, session):
-                await run_db(request, _finish, session, request, response)
-            return response
+                return await _answer(handler, request)
+            finally:
+                # the session ``get_session`` opened, if any: its connection back to the pool
+                session: Session | None = getattr(request.state, "db", None)
+                if session is not None:
+                    await close_session(request, session)
 
         return route_handler
+
+
+async def _answer(
+    handler: Callable[[Request], Coroutine[Any, Any, Response]], request: Request
+) -> Response:
+    """The endpoint's response, committed (``_finish``) when it wrote; a refused write leaves
+    its audit row (``_log_refusal``)."""
+    try:
+        await refuse_nul(request)
+        response = await handler(request)
+    except IdempotentReplay:
+        raise
+    except Exception as exc:
+        if request.method not in SAFE_METHODS:
+            await run_in_threadpool(_log_refusal, request, exc)
+        raise
+    session: Session | None = getattr(request.state, "db", None)
+    if session is not None and response.status_code < 400 and _wrote(request, session):
+        await run_db(request, _finish, session, request, response)
+    return response
 
 
 def api_router(prefix: str, tag: str, *, public: bool = False) -> APIRouter:

@@ -29,16 +29,16 @@ T = TypeVar("T")
 
 # JSON columns (a person's subjects, audit payloads) parsed by pydantic's compiled parser,
 # not ``json.loads``: a page of 50 people parsed 50 documents in Python (issue 21)
-JSON = {"json_deserializer": from_json}
+JSON_OPTIONS = {"json_deserializer": from_json}
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **JSON
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **JSON_OPTIONS
         )
         return _sqlite_events(engine)
-    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, **JSON)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, **JSON_OPTIONS)
     return _pool_events(engine)
 
 
@@ -52,7 +52,9 @@ def make_loop_engine(engine: Engine) -> Engine:
     url = make_url(engine.url)
     if url.get_backend_name() == "sqlite":
         url = url.set(drivername="sqlite+aiosqlite")
-        loop = create_async_engine(url, echo=engine.echo, connect_args={"timeout": 30}, **JSON)
+        loop = create_async_engine(
+            url, echo=engine.echo, connect_args={"timeout": 30}, **JSON_OPTIONS
+        )
         return _sqlite_events(loop.sync_engine)
     # Reads only (``runs_on_loop``), so every connection of the pool is in autocommit from
     # the start (see ``get_read_engine``): an autocommit option per checkout would switch
@@ -64,7 +66,7 @@ def make_loop_engine(engine: Engine) -> Engine:
         pool_size=10,
         max_overflow=20,
         isolation_level="AUTOCOMMIT",
-        **JSON,
+        **JSON_OPTIONS,
     )
     _rollback_unless_idle(loop.sync_engine.dialect)
     return _pool_events(loop.sync_engine)

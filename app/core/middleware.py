@@ -44,7 +44,7 @@ class AnswerHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
+                headers = message["headers"] = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(pair for pair in own if pair[0] not in present)
             await send(message)

@@ -49,24 +49,29 @@ def statements(committed_client: TestClient) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", listener)
 
 
-def test_a_primary_key_read_sends_one_statement_once_the_caller_is_known(
-    committed_client: TestClient, engine: Engine, statements: list[str]
-) -> None:
+def _person_and_reader(engine: Engine) -> tuple[int, dict[str, str]]:
+    """A person, committed, and the headers of an officer of their unit."""
     with Session(engine, expire_on_commit=False) as s:
         unit = make_unit(s)
         person = make_staff(s, unit)
         officer = make_user(s, [(Role.department_officer, unit)])
         s.commit()
-        headers = auth_headers(officer)
+        return person.id or 0, auth_headers(officer)
+
+
+def test_a_primary_key_read_sends_one_statement_once_the_caller_is_known(
+    committed_client: TestClient, engine: Engine, statements: list[str]
+) -> None:
+    person_id, headers = _person_and_reader(engine)
     statements.clear()
-    r = committed_client.get(f"/api/v1/staff/{person.id}", headers=headers)
+    r = committed_client.get(f"/api/v1/staff/{person_id}", headers=headers)
     assert r.status_code == 200
-    assert r.json()["id"] == person.id
+    assert r.json()["id"] == person_id
     # one for the caller (user, grants, own staff unit), one for the row; nothing written
     assert len(statements) == 2, statements
     assert all(s.lstrip().upper().startswith("SELECT") for s in statements)
     statements.clear()
-    again = committed_client.get(f"/api/v1/staff/{person.id}", headers=headers)
+    again = committed_client.get(f"/api/v1/staff/{person_id}", headers=headers)
     assert again.status_code == 200
     assert again.headers["ETag"] == r.headers["ETag"]
     # the caller's grants come from the worker's cache: the row's statement, scope joined in
@@ -181,13 +186,8 @@ def test_every_route_that_may_open_the_session_closes_it() -> None:
 def test_every_request_hands_its_connection_back(
     committed_client: TestClient, engine: Engine
 ) -> None:
-    with Session(engine, expire_on_commit=False) as s:
-        unit = make_unit(s)
-        person = make_staff(s, unit)
-        officer = make_user(s, [(Role.department_officer, unit)])
-        s.commit()
-        headers = auth_headers(officer)
-    url = f"/api/v1/staff/{person.id}"
+    person_id, headers = _person_and_reader(engine)
+    url = f"/api/v1/staff/{person_id}"
     answers = [
         committed_client.get(url, headers=headers).status_code,  # a read
         committed_client.get(f"{url}0", headers=headers).status_code,  # a refused read

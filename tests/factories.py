@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.auth.actor import system_actor
+from app.auth.grant_cache import CACHE
 from app.auth.models import Role, RoleAssignment, User
 from app.core.security import create_access_token, hash_password
 from app.staff.models import Staff, StaffCategory
@@ -108,3 +109,22 @@ def issue_api_key(client: Any, engine: Any) -> tuple[str, int]:
     r = client.post("/api/v1/api-keys", json=body)
     assert r.status_code == 201, r.text
     return r.json()["key"], r.json()["id"]
+
+
+def read_with_cached_grants(
+    client: Any, url: str, statements: list[Any], headers: dict[str, str] | None = None
+) -> Any:
+    """The read, sent while the worker holds the caller's grants, with ``statements`` holding
+    what it sent. On PostgreSQL the setup's commit reaches the worker's listener
+    asynchronously (one notification per table it touched): one that lands between two reads
+    rightly empties the cache, so read again until no change of grants came in between."""
+    for _ in range(50):
+        client.get(url, headers=headers)  # loads the grants if a notification dropped them
+        generation = CACHE.generation
+        if not CACHE.entries:  # the load was overtaken by a notification: not kept
+            continue
+        statements.clear()
+        answer = client.get(url, headers=headers)
+        if CACHE.generation == generation:
+            return answer
+    raise AssertionError("the grant notifications never settled")

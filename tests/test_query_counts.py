@@ -24,7 +24,7 @@ from app.main import create_app
 from app.synthetic.generate import generate, years_for
 from app.synthetic.model import TINY
 from app.units.models import Unit, UnitKind
-from tests.factories import make_user
+from tests.factories import make_user, read_with_cached_grants
 
 TODAY = date(2026, 12, 1)
 YEAR = years_for(TODAY).done.label
@@ -84,9 +84,7 @@ def statements(api: tuple[TestClient, Counter], url: str) -> tuple[int, Any]:
     """The statements of a request once the worker knows the caller (app.auth.grant_cache:
     the first request of a caller also reads their grants)."""
     client, counter = api
-    client.get("/api/v1/me")
-    counter.statements.clear()
-    response = client.get(url)
+    response = read_with_cached_grants(client, url, counter.statements)
     assert response.status_code == 200, response.text
     return len(counter.statements), response.json()
 

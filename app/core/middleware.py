@@ -78,8 +78,8 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self._limit(scope)
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        declared = _header(scope, b"content-length")
+        if declared.isdigit() and int(declared) > limit:
             await self._too_large(scope, receive, send, limit)
             return
         seen = 0

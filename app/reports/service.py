@@ -252,9 +252,8 @@ def emulation(session: Session, scope: Scope) -> tuple[list[dict[str, Any]], dic
     404 for a unit outside the caller's units."""
     flagged: dict[int, Any] = {}  # in the statement's order: by name
     out: Counts = defaultdict(lambda: defaultdict(int))
-    # Core rows through the session's connection: the ORM's result loading has nothing to do
-    # for plain columns but still costs per row.
-    # all rows in one fetch: row by row, SQLAlchemy's result costs a call chain per row
+    # Core rows through the session's connection, fetched at once: the ORM's result loading
+    # has nothing to do for plain columns but still costs per row, and so does a fetch per row
     result = session.connection().execute(_EMULATION[_variant_of(scope)], _params(scope))
     for unit_id, name, parent_id, is_base, kind, n, cited, letters, proposing in result.all():
         flagged[unit_id] = (unit_id, name, parent_id, is_base)

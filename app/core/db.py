@@ -19,6 +19,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.core.config import get_settings
+from app.core.pg_cursor import LazyDescriptionCursor
 
 WRITE_OPTION = "bdtx_write"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -66,6 +67,7 @@ def make_loop_engine(engine: Engine) -> Engine:
         pool_size=10,
         max_overflow=20,
         isolation_level="AUTOCOMMIT",
+        connect_args={"cursor_factory": LazyDescriptionCursor},
         **JSON_OPTIONS,
     )
     _rollback_unless_idle(loop.sync_engine.dialect)

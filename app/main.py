@@ -21,6 +21,7 @@ from app.bulk.http import bulk_rejected_handler
 from app.bulk.router import router as bulk_router
 from app.changes.contract import type_feed_items
 from app.changes.router import router as changes_router
+from app.core import param_facts
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers
@@ -48,7 +49,7 @@ from app.notify.router import router as notifications_router
 from app.notify.worker import start_in_thread
 from app.ops import metrics, partitions
 from app.ops.logs import configure_logging
-from app.ops.observe import ObservabilityMiddleware
+from app.ops.observe import ObservabilityMiddleware, otel_config
 from app.reports.router import router as reports_router
 from app.staff.router import router as staff_router
 from app.units.router import router as units_router
@@ -108,6 +109,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     settings = get_settings()  # refuse to start on bad settings (default secret in production)
     audit.install()
+    param_facts.install()
     configure_logging(settings.log_format, settings.log_level)
     production = settings.env == "production"
     app = FastAPI(
@@ -119,6 +121,7 @@ def create_app() -> FastAPI:
         # served from the package's own files (app.web.docs), not FastAPI's CDN pages
         docs_url=None,
         redoc_url=None,
+        telemetry=otel_config(settings.otel_enabled),
     )
     if not production:  # the contract stays at /openapi.json; the pages go in production
         install_docs(app, "bdtx-api")

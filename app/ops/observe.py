@@ -104,3 +104,14 @@ class ObservabilityMiddleware:
                     **_who(state),
                 },
             )
+
+
+def otel_config(enabled: bool) -> Any:
+    """FastAPI's ``telemetry`` setting: its OpenTelemetry on (spans, metrics and logs to the
+    providers the process configured, as FastAPI does by default) or off.
+
+    Off by default: this service measures itself with ``/metrics`` and its request log, and
+    FastAPI looks up the three global providers on every request to find that none is set."""
+    if enabled:
+        return None
+    return {"tracing": False, "metrics": False, "logs": False}

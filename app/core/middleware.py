@@ -1,7 +1,7 @@
 """Pure ASGI middleware (no BaseHTTPMiddleware: it breaks exception handling and streaming)."""
 
+import random
 import re
-import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,7 +38,7 @@ class AnswerHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id").decode("latin-1")
-        request_id = incoming if _SAFE_ID.match(incoming) else secrets.token_hex(16)
+        request_id = incoming if _SAFE_ID.match(incoming) else _new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         own = [(b"x-request-id", request_id.encode()), *self.headers]
 
@@ -50,6 +50,12 @@ class AnswerHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _new_request_id() -> str:
+    # A correlation id, not a secret: 128 bits from the process's generator. ``secrets``
+    # asked the kernel for fresh entropy on every request (issue 21).
+    return f"{random.getrandbits(128):032x}"
 
 
 def _header(scope: Scope, name: bytes) -> bytes:

@@ -23,6 +23,7 @@ from app.auth.models import ApiKey, Role
 from app.core import db
 from app.core.model_base import stored_columns
 from app.core.offload import blocking
+from app.core.pg_cursor import LazyDescriptionCursor
 from app.core.routing import api_routes
 from app.main import create_app
 from app.staff.models import Staff
@@ -237,3 +238,73 @@ def test_reads_answer_enums_from_their_stored_text() -> None:
     assert isinstance(columns["category"].type, String)
     assert not isinstance(columns["category"].type, Enum)
     assert columns["full_name"] is Staff.__table__.c.full_name  # type: ignore[attr-defined]
+
+
+def test_the_reads_description_is_made_when_read_and_describes_its_own_result(
+    pg_engine: Engine,
+) -> None:
+    """The reads' cursor makes ``description``'s columns at the first look (issue 21): as
+    psycopg's, of the result it described even after the cursor ran another statement, and
+    ``None`` when there are no rows to describe."""
+    loop_engine = db.make_loop_engine(pg_engine)
+
+    def run() -> tuple[Any, ...]:
+        with loop_engine.connect() as conn:
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            cursor.execute("SELECT 1 AS one, 'x'::text AS two")
+            first = cursor.description
+            assert isinstance(cursor._cursor, LazyDescriptionCursor)  # type: ignore[attr-defined]
+            assert first._columns is None  # nothing made yet
+            cursor.execute("SELECT 1.5::numeric AS three")
+            second = cursor.description
+            cursor.execute("SET application_name = 'bdtx-test'")
+            none = cursor.description
+            via_sa = conn.execute(select(Staff.id, Staff.full_name).limit(1)).keys()
+            return first, second, none, list(via_sa)
+
+    async def main() -> tuple[Any, ...]:
+        try:
+            return await greenlet_spawn(run)
+        finally:
+            await greenlet_spawn(loop_engine.dispose)
+
+    first, second, none, keys = asyncio.run(main())
+    assert len(first) == 2
+    assert [c.name for c in first] == ["one", "two"]  # made now, from its own result
+    assert [(c.name, c.type_code) for c in second] == [("three", 1700)]
+    assert first[1].type_code == 25 and first == list(first)
+    assert none is None
+    assert keys == ["id", "full_name"]
+
+
+def test_fastapi_param_facts_are_kept_per_declaration() -> None:
+    """``app.core.param_facts`` (issue 21): each helper answers as FastAPI's own, once per
+    declaration."""
+    from fastapi.dependencies import utils
+
+    from app.core import param_facts
+
+    param_facts.install()
+    calls: list[Any] = []
+
+    def helper(declared: Any, **options: Any) -> Any:
+        calls.append(declared)
+        return (declared, options)
+
+    kept = param_facts._kept(helper)
+    a, b = list[int], int | None
+    assert kept(a) == (a, {}) and kept(a) == (a, {}) and kept(b) == (b, {})
+    assert kept(a, convert_underscores=True) == (a, {"convert_underscores": True})
+    assert calls == [a, b, a]
+    assert utils.field_annotation_is_sequence(list[int] | None) is True
+    assert utils.field_annotation_is_sequence(int | None) is False
+    assert getattr(utils._get_param_aliases, "kept", False)
+
+
+def test_fastapi_telemetry_is_off_unless_asked() -> None:
+    from app.ops.observe import otel_config
+
+    assert otel_config(True) is None  # FastAPI's default: on when providers are configured
+    off = otel_config(False)
+    assert off == {"tracing": False, "metrics": False, "logs": False}
+    assert not create_app()._native_telemetry.enabled()  # type: ignore[attr-defined]

@@ -22,9 +22,11 @@ COLUMNS = (
 )
 SCOPE = "unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = {root})"
 BY_ID = f"SELECT {COLUMNS} FROM staff WHERE id = {{id}} AND {SCOPE}"
+# the app's (app.auth.policies.StaffScope.in_subtree): the subtree narrowed to the scope
 SUBTREE = (
-    f"SELECT {COLUMNS} FROM staff WHERE {SCOPE} AND unit_id IN "
-    "(SELECT descendant_id FROM unit_closure WHERE ancestor_id = {unit}) "
+    f"SELECT {COLUMNS} FROM staff WHERE unit_id IN "
+    "(SELECT descendant_id FROM unit_closure WHERE ancestor_id = {unit} AND descendant_id IN "
+    "(SELECT descendant_id FROM unit_closure WHERE ancestor_id = {root})) "
     "ORDER BY id LIMIT {limit}"
 )
 

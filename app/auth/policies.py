@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, false, select, true
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from app.auth.actor import Actor, Grant
@@ -99,22 +100,43 @@ class StaffScope:
         self, unit_column: Any, staff_column: Any, values: dict[str, Any] | None = None
     ) -> ColumnElement[bool]:
         """The WHERE clause; its values bound at execution, or now from ``values``."""
-
-        def bound(name: str, expanding: bool = False) -> Any:
-            if values is None:
-                return bindparam(name, expanding=expanding)
-            # unique: the filter may appear twice in one statement
-            return bindparam(name, values[name], expanding=expanding, unique=True)
-
         if self.everywhere:
             return true()
         if self.roots == 0:
-            return staff_column == bound("scope_staff_id") if self.own else false()
-        root = UnitClosure.ancestor_id
-        many = self.roots > 1
-        ancestor = root.in_(bound("scope_roots", True)) if many else root == bound("scope_root")
-        clause = unit_column.in_(select(UnitClosure.descendant_id).where(ancestor))
-        return clause | (staff_column == bound("scope_staff_id")) if self.own else clause
+            return staff_column == _bound("scope_staff_id", values) if self.own else false()
+        clause = unit_column.in_(self._scoped_units(UnitClosure, values))
+        return clause | (staff_column == _bound("scope_staff_id", values)) if self.own else clause
+
+    def in_subtree(self, unit_column: Any, staff_column: Any, unit: Any) -> ColumnElement[bool]:
+        """``clause`` for the staff of ``unit``'s subtree (its values bound at execution).
+
+        The subtree is narrowed to the caller's units inside one subquery. As two ``IN``
+        filters on the person's unit, PostgreSQL tested every person it scanned against
+        both sets: a page of 50 of a district's subtree took 5.1 ms against 2.5 (issue 21).
+        Same rows: the units below ``unit`` that are also below one of the caller's roots."""
+        subtree = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit)
+        if self.everywhere or self.roots == 0 or self.own:
+            return self.clause(unit_column, staff_column) & unit_column.in_(subtree)
+        # the caller's side on an alias of its own: the same table, not correlated to ours
+        scoped = self._scoped_units(aliased(UnitClosure), None)
+        return unit_column.in_(subtree.where(UnitClosure.descendant_id.in_(scoped)))
+
+    def _scoped_units(self, closure: Any, values: dict[str, Any] | None) -> Select[Any]:
+        """The units below the caller's roots; one root compares with ``=``."""
+        root = closure.ancestor_id
+        if self.roots > 1:
+            ancestor = root.in_(_bound("scope_roots", values, expanding=True))
+        else:
+            ancestor = root == _bound("scope_root", values)
+        return select(closure.descendant_id).where(ancestor)
+
+
+def _bound(name: str, values: dict[str, Any] | None, expanding: bool = False) -> Any:
+    """A parameter bound at execution, or now from ``values``."""
+    if values is None:
+        return bindparam(name, expanding=expanding)
+    # unique: the filter may appear twice in one statement
+    return bindparam(name, values[name], expanding=expanding, unique=True)
 
 
 def staff_scope(actor: Actor) -> tuple[StaffScope, dict[str, Any]]:

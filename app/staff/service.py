@@ -18,7 +18,7 @@ from app.core.text import fold
 from app.staff.models import Staff, StaffAssignment, StaffCategory, StaffStatus
 from app.staff.schemas import StaffCreate, StaffTransfer, StaffUpdate
 from app.units.models import EducationLevel, Unit
-from app.units.service import require_unit, subtree_ids
+from app.units.service import require_unit
 
 STAFF = Staff.__table__
 STAFF_READ = stored_columns(STAFF)  # for reads that only answer (``read_staff``, the list)
@@ -96,11 +96,13 @@ def list_staff(
 def _staff_page(
     shape: StaffScope, unit: str | None, given: tuple[str, ...], words: int, after: bool
 ) -> Select[Any]:
-    stmt = select(*STAFF_READ).where(shape.clause(STAFF.c.unit_id, STAFF.c.id))
     if unit == "subtree":
-        stmt = stmt.where(STAFF.c.unit_id.in_(subtree_ids(bindparam("unit_id"))))
-    elif unit == "unit":
-        stmt = stmt.where(STAFF.c.unit_id == bindparam("unit_id"))
+        where = shape.in_subtree(STAFF.c.unit_id, STAFF.c.id, bindparam("unit_id"))
+    else:
+        where = shape.clause(STAFF.c.unit_id, STAFF.c.id)
+        if unit == "unit":
+            where = where & (STAFF.c.unit_id == bindparam("unit_id"))
+    stmt = select(*STAFF_READ).where(where)
     for name in given:
         stmt = stmt.where(STAFF.c[name] == bindparam(name))
     for i in range(words):

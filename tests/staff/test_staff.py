@@ -7,9 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.auth.models import Role
 from app.core.model_base import utcnow
 from app.staff.service import unit_at
-from tests.factories import make_staff, make_tree, make_unit
+from tests.factories import auth_headers, make_staff, make_tree, make_unit, make_user
 
 
 def names(resp_json: dict[str, list[dict[str, str]]]) -> set[str]:
@@ -54,6 +55,33 @@ def test_filters_by_subtree_category_level_and_status(client: TestClient, sessio
     assert got(unit_id=so, include_descendants=True, category="manager") == {a.id}
     assert got(unit_id=so, include_descendants=True, status="retired") == {b.id}
     assert got(unit_id=so, include_descendants=True, education_level="upper_secondary") == {c.id}
+
+
+@pytest.mark.parametrize("two_roots", [False, True])
+def test_a_scoped_subtree_list_holds_only_the_callers_people(
+    client: TestClient, session: Session, two_roots: bool
+) -> None:
+    """R-GOV-2: a unit's subtree, listed by an officer of part of it, is narrowed to the
+    officer's units (one subquery since issue 21): above the officer's root only their own
+    people, beside it nobody."""
+    t = make_tree(session)
+    a, b = make_staff(session, t["s1"]), make_staff(session, t["s2"])
+    c = make_staff(session, t["thpt"])
+    roots = [t["d1"], t["thpt"]] if two_roots else [t["d1"]]
+    officer = make_user(session, [(Role.department_officer, unit) for unit in roots])
+    headers = auth_headers(officer)
+
+    def got(unit: str) -> set[int]:
+        params = {"unit_id": t[unit].id, "include_descendants": True}
+        r = client.get("/api/v1/staff", params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        return {s["id"] for s in r.json()["items"]}
+
+    assert got("so") == ({a.id, c.id} if two_roots else {a.id})
+    assert got("d1") == {a.id}
+    assert got("s1") == {a.id}
+    assert got("d2") == set()
+    assert b.id not in got("so")
 
 
 def test_create_and_update_staff(client: TestClient, session: Session) -> None:

@@ -272,7 +272,8 @@ def test_the_reads_description_is_made_when_read_and_describes_its_own_result(
     assert len(first) == 2
     assert [c.name for c in first] == ["one", "two"]  # made now, from its own result
     assert [(c.name, c.type_code) for c in second] == [("three", 1700)]
-    assert first[1].type_code == 25 and first == list(first)
+    assert first[1].type_code == 25
+    assert first == list(first)
     assert none is None
     assert keys == ["id", "full_name"]
 
@@ -293,7 +294,9 @@ def test_fastapi_param_facts_are_kept_per_declaration() -> None:
 
     kept = param_facts._kept(helper)
     a, b = list[int], int | None
-    assert kept(a) == (a, {}) and kept(a) == (a, {}) and kept(b) == (b, {})
+    assert kept(a) == (a, {})
+    assert kept(a) == (a, {})
+    assert kept(b) == (b, {})
     assert kept(a, convert_underscores=True) == (a, {"convert_underscores": True})
     assert calls == [a, b, a]
     assert utils.field_annotation_is_sequence(list[int] | None) is True

@@ -107,8 +107,14 @@ class StaffScope:
         clause = unit_column.in_(self._scoped_units(UnitClosure, values))
         return clause | (staff_column == _bound("scope_staff_id", values)) if self.own else clause
 
-    def in_subtree(self, unit_column: Any, staff_column: Any, unit: Any) -> ColumnElement[bool]:
-        """``clause`` for the staff of ``unit``'s subtree (its values bound at execution).
+    def in_subtree(
+        self,
+        unit_column: Any,
+        staff_column: Any,
+        unit: Any,
+        values: dict[str, Any] | None = None,
+    ) -> ColumnElement[bool]:
+        """``clause`` for the rows of ``unit``'s subtree (a value or a bound parameter).
 
         The subtree is narrowed to the caller's units inside one subquery. As two ``IN``
         filters on the person's unit, PostgreSQL tested every person it scanned against
@@ -116,9 +122,9 @@ class StaffScope:
         Same rows: the units below ``unit`` that are also below one of the caller's roots."""
         subtree = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit)
         if self.everywhere or self.roots == 0 or self.own:
-            return self.clause(unit_column, staff_column) & unit_column.in_(subtree)
+            return self.clause(unit_column, staff_column, values) & unit_column.in_(subtree)
         # the caller's side on an alias of its own: the same table, not correlated to ours
-        scoped = self._scoped_units(aliased(UnitClosure), None)
+        scoped = self._scoped_units(aliased(UnitClosure), values)
         return unit_column.in_(subtree.where(UnitClosure.descendant_id.in_(scoped)))
 
     def _scoped_units(self, closure: Any, values: dict[str, Any] | None) -> Select[Any]:
@@ -164,6 +170,14 @@ def staff_filter(actor: Actor, unit_column: Any, staff_column: Any) -> ColumnEle
     """Staff rows: the subtree for readers, and always the caller's own record."""
     shape, values = staff_scope(actor)
     return shape.clause(unit_column, staff_column, values)
+
+
+def staff_filter_in_subtree(
+    actor: Actor, unit_column: Any, staff_column: Any, unit_id: int
+) -> ColumnElement[bool]:
+    """``staff_filter`` for the rows of ``unit_id``'s subtree (``StaffScope.in_subtree``)."""
+    shape, values = staff_scope(actor)
+    return shape.in_subtree(unit_column, staff_column, unit_id, values)
 
 
 def unit_read_filter(actor: Actor, column: Any) -> ColumnElement[bool]:

@@ -5,13 +5,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import literal, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 import app.violations.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
 from app.auth.deciders import refuse_own_case
-from app.auth.policies import staff_filter
+from app.auth.policies import staff_filter, staff_filter_in_subtree
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, NotFound, UnknownReference
 from app.core.model_base import to_local_date, utcnow
@@ -22,7 +22,7 @@ from app.events.policies import event_filter
 from app.external.models import ExternalEvent
 from app.external.policies import event_filter as external_event_filter
 from app.staff.models import Staff
-from app.units.service import require_unit, subtree_ids
+from app.units.service import require_unit
 from app.violations.models import Violation, ViolationKind, ViolationStatus
 from app.violations.policies import authorize_record, authorize_review, violation_filter
 from app.violations.schemas import ViolationCreate
@@ -52,11 +52,14 @@ def get_violation(session: Session, actor: Actor, violation_id: int) -> Violatio
 def list_violations(
     session: Session, actor: Actor, page: PageParams, filters: ViolationFilters
 ) -> tuple[Sequence[Violation], str | None]:
-    stmt = select(Violation).where(violation_filter(actor))
-    if filters.unit_id is not None:
-        unit = filters.unit_id
-        units = subtree_ids(unit) if filters.include_descendants else select(literal(unit))
-        stmt = stmt.where(Violation.unit_id.in_(units))
+    unit = filters.unit_id
+    if unit is not None and filters.include_descendants:
+        where = staff_filter_in_subtree(actor, Violation.unit_id, Violation.staff_id, unit)
+    else:
+        where = violation_filter(actor)
+        if unit is not None:
+            where = where & (Violation.unit_id == unit)
+    stmt = select(Violation).where(where)
     for column, value in (
         (Violation.kind, filters.kind),
         (Violation.school_year, filters.school_year),

@@ -80,6 +80,32 @@ def test_the_same_absence_is_recorded_once(client: TestClient, session: Session)
     assert bad.json()["errors"][0]["loc"] == ["body", "session_id"]
 
 
+def test_a_scoped_subtree_list_holds_only_the_callers_violations(
+    client_for: ClientFor, session: Session
+) -> None:
+    """R-GOV-2: a subtree listed by an officer of part of it is narrowed to the officer's
+    units (one subquery since issue 21); their own violation stays visible within it."""
+    t = make_tree(session)
+    me = make_staff(session, t["s2"])
+    mine = make_violation(session, t["s2"], staff=me)
+    a, b = make_violation(session, t["s1"]), make_violation(session, t["s2"])
+    officer = client_for(Role.department_officer, t["d1"])
+    own = client_for(Role.department_officer, t["d1"], staff=me)
+
+    def ids(who: TestClient, unit: str) -> set[int | None]:
+        params = {"unit_id": t[unit].id, "include_descendants": True, "limit": 500}
+        r = who.get(V, params=params)
+        assert r.status_code == 200, r.text
+        return {i["id"] for i in r.json()["items"]}
+
+    assert ids(officer, "so") == {a.id}
+    assert ids(officer, "d1") == {a.id}
+    assert ids(officer, "d2") == set()
+    assert ids(own, "so") == {a.id, mine.id}
+    assert ids(own, "d2") == {mine.id}
+    assert b.id not in ids(own, "so")
+
+
 def test_list_filters_by_unit_subtree_kind_status_and_year(
     client: TestClient, session: Session
 ) -> None:

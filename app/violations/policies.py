@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.auth.actor import Actor, Grant
 from app.auth.models import Role
-from app.auth.policies import staff_filter
+from app.auth.policies import staff_filter, staff_filter_in_subtree
 from app.core.errors import Forbidden
 from app.units.models import UnitClosure
 from app.violations.models import Violation
@@ -26,6 +26,11 @@ REVIEW_ROLES = frozenset({R.admin, R.department_officer})
 def violation_filter(actor: Actor) -> Any:
     """Violations of units in the caller's subtrees, and always the caller's own."""
     return staff_filter(actor, Violation.unit_id, Violation.staff_id)
+
+
+def violation_filter_in_subtree(actor: Actor, unit_id: int) -> Any:
+    """``violation_filter`` for the violations of ``unit_id``'s subtree, in one subquery."""
+    return staff_filter_in_subtree(actor, Violation.unit_id, Violation.staff_id, unit_id)
 
 
 def grants_at(session: Session, actor: Actor, roles: frozenset[Role], unit_id: int) -> list[Grant]:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 import app.violations.messages  # noqa: F401 - registers the problem texts
 from app.auth.actor import Actor
 from app.auth.deciders import refuse_own_case
-from app.auth.policies import staff_filter, staff_filter_in_subtree
+from app.auth.policies import staff_filter
 from app.core.concurrency import check_version
 from app.core.errors import Conflict, NotFound, UnknownReference
 from app.core.model_base import to_local_date, utcnow
@@ -24,7 +24,12 @@ from app.external.policies import event_filter as external_event_filter
 from app.staff.models import Staff
 from app.units.service import require_unit
 from app.violations.models import Violation, ViolationKind, ViolationStatus
-from app.violations.policies import authorize_record, authorize_review, violation_filter
+from app.violations.policies import (
+    authorize_record,
+    authorize_review,
+    violation_filter,
+    violation_filter_in_subtree,
+)
 from app.violations.schemas import ViolationCreate
 
 
@@ -54,7 +59,7 @@ def list_violations(
 ) -> tuple[Sequence[Violation], str | None]:
     unit = filters.unit_id
     if unit is not None and filters.include_descendants:
-        where = staff_filter_in_subtree(actor, Violation.unit_id, Violation.staff_id, unit)
+        where = violation_filter_in_subtree(actor, unit)
     else:
         where = violation_filter(actor)
         if unit is not None:

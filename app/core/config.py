@@ -60,11 +60,11 @@ class Settings(BaseSettings):
     metrics_enabled: bool = False
     metrics_allow: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
     log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # FastAPI's own OpenTelemetry (spans, metrics, logs to the globally configured
     # providers): off unless asked, as checking for those providers on every request costs
     # a fortieth of a read by id (issue 21)
     otel_enabled: bool = False
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # E-mail over SMTP (app.notify.mailer); no host: notifications stay in the app only.
     smtp_host: str | None = None

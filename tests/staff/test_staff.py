@@ -58,7 +58,7 @@ def test_filters_by_subtree_category_level_and_status(client: TestClient, sessio
 
 
 @pytest.mark.parametrize("two_roots", [False, True])
-def test_a_scoped_subtree_list_holds_only_the_callers_people(
+def test_r_gov_2_a_scoped_subtree_list_holds_only_the_callers_people(
     client: TestClient, session: Session, two_roots: bool
 ) -> None:
     """R-GOV-2: a unit's subtree, listed by an officer of part of it, is narrowed to the

@@ -80,7 +80,7 @@ def test_the_same_absence_is_recorded_once(client: TestClient, session: Session)
     assert bad.json()["errors"][0]["loc"] == ["body", "session_id"]
 
 
-def test_a_scoped_subtree_list_holds_only_the_callers_violations(
+def test_r_gov_2_a_scoped_subtree_list_holds_only_the_callers_violations(
     client_for: ClientFor, session: Session
 ) -> None:
     """R-GOV-2: a subtree listed by an officer of part of it is narrowed to the officer's
